@@ -1,0 +1,10 @@
+"""The civicflow application: every command of the order workflow over one event store."""
+
+from __future__ import annotations
+
+from application.orders import OrderCommands
+from application.volunteers import VolunteerCommands
+
+
+class CivicFlow(OrderCommands, VolunteerCommands):
+    """点单 → 派单 → 接单 → 评单, with volunteers, teams and the district's sites."""

@@ -1,0 +1,112 @@
+"""The event-sourced application core: persistence configuration, atomic commits, lookups, reference data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
+
+from application.clock import Clock, SystemClock
+from application.errors import (ConcurrencyConflict, NotFound, StoreUnavailable, UnknownReference,
+                                VersionMismatch)
+from application.idempotency import CommandResult
+from application.reference import Category, bundled_sites, catalogue
+from application.settings import Settings
+from application.sites import SiteDirectory
+from domain.site import Site, site_uuid
+
+A = TypeVar("A", bound=Aggregate)
+REFERENCE_ACTOR = "system:reference-data"
+
+
+class CivicFlowBase(Application):
+    name = "civicflow"
+
+    def __init__(self, settings: Settings | None = None, clock: Clock | None = None,
+                 env: dict[str, str] | None = None):
+        self.settings = settings or Settings.from_env()
+        self.clock = clock or SystemClock()
+        store_env = self.settings.store.eventsourcing_env()
+        cache = {"AGGREGATE_CACHE_MAXSIZE": str(self.settings.aggregate_cache_size)}
+        super().__init__(env={**cache, **store_env, **(env or {})})
+        self._sites: SiteDirectory | None = None
+
+    # --- writing ----------------------------------------------------------------------------------
+
+    def commit(self, aggregates: Sequence[Aggregate]) -> CommandResult:
+        """Save every changed aggregate in one atomic write; a lost race becomes a typed conflict."""
+        try:
+            self.save(*aggregates)
+        except IntegrityError as error:
+            raise ConcurrencyConflict("another command changed this first; reload and retry") from error
+        except (OperationalError, InterfaceError) as error:
+            raise StoreUnavailable(f"the event store is busy or unreachable: {error}") from error
+        primary = aggregates[0]
+        return CommandResult(primary.id, primary.version)
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def find(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A | None:
+        try:
+            aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, cls) else None
+
+    def load(self, cls: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
+        aggregate = self.find(cls, aggregate_id)
+        if aggregate is None:
+            raise NotFound(cls.__name__.lower(), aggregate_id)
+        if expected_version is not None and aggregate.version != expected_version:
+            raise VersionMismatch(expected_version, aggregate.version)
+        return aggregate
+
+    def referenced(self, cls: type[A], field: str, aggregate_id: UUID) -> A:
+        """Load an aggregate that a command names in its body: absent means a bad request, not a 404."""
+        aggregate = self.find(cls, aggregate_id)
+        if aggregate is None:
+            raise UnknownReference(field, aggregate_id)
+        return aggregate
+
+    # --- reference data ---------------------------------------------------------------------------
+
+    def load_reference_data(self) -> int:
+        """Register the bundled sites that the store does not hold yet; returns how many were added."""
+        at = self.clock.now()
+        missing = [s for s in bundled_sites() if self.find(Site, site_uuid(s["id"])) is None]
+        new_sites = [Site.register(s["id"], s["name"], s["name_zh"], s["level"], s["parent_id"], s["lat"],
+                                   s["lon"], actor=REFERENCE_ACTOR, at=at) for s in missing]
+        if new_sites:
+            self.commit(new_sites)
+            self._sites = None
+        return len(new_sites)
+
+    @property
+    def sites(self) -> SiteDirectory:
+        if self._sites is None:
+            found = (self.find(Site, site_uuid(s["id"])) for s in bundled_sites())
+            self._sites = SiteDirectory(site for site in found if site is not None)
+        return self._sites
+
+    @property
+    def categories(self) -> dict[str, Category]:
+        return catalogue()
+
+    def require_site(self, field: str, code: str) -> Site:
+        site = self.sites.get(code)
+        if site is None:
+            raise UnknownReference(field, code)
+        return site
+
+    def require_category(self, field: str, code: str) -> Category:
+        category = self.categories.get(code)
+        if category is None:
+            raise UnknownReference(field, code)
+        return category
+
+    def describe(self) -> dict[str, Any]:
+        return {"store": self.settings.store.kind, "sites": len(self.sites)}

@@ -1,0 +1,131 @@
+"""Commands on orders: 点单 place, 派单 dispatch, 接单 accept, service, 评单 review, and the supervisor's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from application.base import CivicFlowBase
+from application.idempotency import command
+from domain.base import InvalidTransition
+from domain.order import ACCEPTED, Order
+from domain.team import Team
+from domain.volunteer import Volunteer
+
+class OrderCommands(CivicFlowBase):
+    @command
+    def place_order(self, category: str, site_id: str, description: str, resident: dict[str, Any],
+                    channel: str, priority: str = "normal", window: tuple[datetime, datetime] | None = None,
+                    *, actor: str) -> list[Order]:
+        home_service = self.require_category("category", category).home_service
+        self.require_site("site_id", site_id)
+        at, deadlines = self.clock.now(), self.settings.deadlines
+        order = Order.place(uuid4(), category=category, site_id=site_id, description=description,
+                            channel=channel, priority=priority, resident=resident, window=window,
+                            dispatch_by=deadlines.dispatch_by(at, priority),
+                            complete_by=deadlines.complete_by(at, priority, window[1] if window else None),
+                            home_service=home_service, actor=actor, at=at)
+        return [order]
+
+    @command
+    def dispatch_order(self, order_id: UUID, volunteer_id: UUID | None = None, team_id: UUID | None = None,
+                       *, actor: str, expected_version: int | None = None) -> list[Order]:
+        order = self.load(Order, order_id, expected_version)
+        if volunteer_id is not None:
+            self.referenced(Volunteer, "volunteer_id", volunteer_id)
+        if team_id is not None:
+            self.referenced(Team, "team_id", team_id)
+        at = self.clock.now()
+        order.dispatch(volunteer_id=volunteer_id, team_id=team_id, accept_by=self.settings.deadlines.accept_by(at),
+                       actor=actor, at=at)
+        return [order]
+
+    @command
+    def recall_order(self, order_id: UUID, reason: str, *, actor: str,
+                     expected_version: int | None = None) -> list[Order]:
+        order = self.load(Order, order_id, expected_version)
+        order.recall(reason, actor=actor, at=self.clock.now())
+        return [order]
+
+    @command
+    def accept_order(self, order_id: UUID, volunteer_id: UUID, *, actor: str,
+                     expected_version: int | None = None) -> list[Order | Volunteer]:
+        order = self.load(Order, order_id, expected_version)
+        volunteer = self.referenced(Volunteer, "volunteer_id", volunteer_id)
+        order.accept(volunteer, self._assigned_team(order), actor=actor, at=self.clock.now())
+        return [order, volunteer]
+
+    @command
+    def decline_order(self, order_id: UUID, volunteer_id: UUID, reason: str, *, actor: str,
+                      expected_version: int | None = None) -> list[Order]:
+        order = self.load(Order, order_id, expected_version)
+        volunteer = self.referenced(Volunteer, "volunteer_id", volunteer_id)
+        order.decline(volunteer, self._assigned_team(order), reason, actor=actor, at=self.clock.now())
+        return [order]
+
+    @command
+    def start_service(self, order_id: UUID, volunteer_id: UUID, *, actor: str,
+                      expected_version: int | None = None) -> list[Order]:
+        order = self.load(Order, order_id, expected_version)
+        volunteer = self.referenced(Volunteer, "volunteer_id", volunteer_id)
+        order.start_service(volunteer, actor=actor, at=self.clock.now())
+        return [order]
+
+    @command
+    def complete_service(self, order_id: UUID, volunteer_id: UUID, service_minutes: int, note: str | None = None,
+                         *, actor: str, expected_version: int | None = None) -> list[Order | Volunteer]:
+        order = self.load(Order, order_id, expected_version)
+        volunteer = self.referenced(Volunteer, "volunteer_id", volunteer_id)
+        at = self.clock.now()
+        order.complete_service(volunteer, service_minutes, note, review_by=self.settings.deadlines.review_by(at),
+                               tolerance=self.settings.service_tolerance, actor=actor, at=at)
+        return [order, volunteer]
+
+    @command
+    def review_order(self, order_id: UUID, rating: int, comment: str | None = None, *, actor: str,
+                     expected_version: int | None = None) -> list[Order | Volunteer]:
+        order = self.load(Order, order_id, expected_version)
+        acceptor = self._acceptor(order)
+        order.review(acceptor, rating, comment, actor=actor, at=self.clock.now())
+        return [order, acceptor]  # type: ignore[list-item]
+
+    @command
+    def cancel_order(self, order_id: UUID, reason: str, *, actor: str,
+                     expected_version: int | None = None) -> list[Order | Volunteer]:
+        order = self.load(Order, order_id, expected_version)
+        acceptor = self._acceptor(order) if order.status == ACCEPTED else None
+        order.cancel(reason, acceptor, actor=actor, at=self.clock.now())
+        return [order] if acceptor is None else [order, acceptor]
+
+    # --- the supervisor's commands (deadlines) ----------------------------------------------------
+
+    @command
+    def expire_dispatch(self, order_id: UUID, *, actor: str) -> list[Order]:
+        order = self.load(Order, order_id)
+        order.expire_dispatch(actor=actor, at=self.clock.now())
+        return [order]
+
+    @command
+    def escalate_order(self, order_id: UUID, reason: str, *, actor: str) -> list[Order]:
+        """吹哨报到: raise the order to the parent of the site now responsible for it."""
+        order = self.load(Order, order_id)
+        parent = self.sites.parent_of(order.responsible_site_id)
+        if parent is None:
+            raise InvalidTransition("escalate the order", f"already at the top site {order.responsible_site_id}")
+        order.escalate(parent, reason, actor=actor, at=self.clock.now())
+        return [order]
+
+    @command
+    def close_review_window(self, order_id: UUID, *, actor: str) -> list[Order]:
+        order = self.load(Order, order_id)
+        order.close_review_window(actor=actor, at=self.clock.now())
+        return [order]
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def _assigned_team(self, order: Order) -> Team | None:
+        return self.find(Team, order.assignee_team_id) if order.assignee_team_id else None
+
+    def _acceptor(self, order: Order) -> Volunteer | None:
+        return self.find(Volunteer, order.accepted_by) if order.accepted_by else None

@@ -1,0 +1,25 @@
+"""The `civicflow` command."""
+
+from __future__ import annotations
+
+import click
+
+from application.app import CivicFlow
+from application.settings import Settings
+from interfaces.cli.serve import serve
+
+
+@click.group()
+def cli() -> None:
+    """civicflow: 点单 → 派单 → 接单 → 评单 for community volunteer service."""
+
+
+@cli.command("init")
+def init() -> None:
+    """Create the store and load the district's sites (once)."""
+    app = CivicFlow(Settings.from_env())
+    added = app.load_reference_data()
+    click.echo(f"store ready ({app.settings.store.kind}); {added} sites added, {len(app.sites)} in all")
+
+
+cli.add_command(serve)
