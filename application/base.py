@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -107,6 +107,3 @@ class CivicFlowBase(Application):
         if category is None:
             raise UnknownReference(field, code)
         return category
-
-    def describe(self) -> dict[str, Any]:
-        return {"store": self.settings.store.kind, "sites": len(self.sites)}
