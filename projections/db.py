@@ -1,0 +1,70 @@
+"""The SQLAlchemy side of the read model: engines on the event store's own database, and portable types."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Connection, Engine, create_engine
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import TypeDecorator
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+PG_LOCK_TIMEOUT_MS = 30_000
+WRITE = "civicflow_write"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stored as naive UTC (sorts and compares the same on SQLite and PostgreSQL), read back tz-aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("view timestamps must be timezone-aware")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def open_engine(url: str, schema: str | None = None, pool_size: int = 5) -> Engine:
+    """An engine for the view tables: same SQLite file, or same PostgreSQL database and schema, as the events."""
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    options = f"-c lock_timeout={PG_LOCK_TIMEOUT_MS}"
+    if schema:
+        options += f" -c search_path={schema}"
+    return create_engine(url, connect_args={"options": options}, pool_size=pool_size, max_overflow=pool_size,
+                         pool_pre_ping=True)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    in_memory = url in ("sqlite://", "sqlite:///:memory:")
+    extra: dict[str, Any] = {"poolclass": StaticPool} if in_memory else {}
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+                           **extra)
+
+    @event.listens_for(engine, "connect")
+    def _take_over_transactions(dbapi_connection: Any, record: Any) -> None:
+        # pysqlite's own BEGIN handling is unreliable; we issue BEGIN ourselves (SQLAlchemy's recipe).
+        dbapi_connection.isolation_level = None
+        if not in_memory:
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        # A projection's write transaction takes the write lock up front, so two workers serialise.
+        immediate = connection.get_execution_options().get(WRITE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def write_connection(engine: Engine) -> Connection:
+    """A connection whose transactions lock for writing from their first statement (SQLite: BEGIN IMMEDIATE)."""
+    return engine.connect().execution_options(**{WRITE: True})

@@ -1,0 +1,116 @@
+"""The list queries of the read side: filters that the indexes serve, newest first, keyset cursors."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, Table, Text, and_, cast, false, or_, select
+
+from domain.order import ACCEPTED, DISPATCHED, IN_SERVICE, PLACED
+from projections.order_board import order_representation
+from projections.volunteer_roster import volunteer_representation
+
+MAX_LIMIT = 200
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+def encode_cursor(*values: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, size: int) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError) as error:
+        raise InvalidCursor("the cursor is not one this service issued") from error
+    if not isinstance(values, list) or len(values) != size:
+        raise InvalidCursor("the cursor is not one this service issued")
+    return values
+
+
+def overdue_clause(t: Table, now: datetime) -> Any:
+    """Overdue in SQL, as in Order.is_overdue: never NULL, so that `not overdue` works too."""
+    return or_(and_(t.c.status == PLACED, t.c.dispatch_by.is_not(None), t.c.dispatch_by < now),
+               and_(t.c.status == DISPATCHED, t.c.accept_by.is_not(None), t.c.accept_by < now),
+               and_(t.c.status.in_((ACCEPTED, IN_SERVICE)), t.c.complete_by.is_not(None), t.c.complete_by < now))
+
+
+def _order_filters(t: Table, f: dict[str, Any], now: datetime) -> list[Any]:
+    clauses: list[Any] = []
+    if f.get("status") is not None:
+        clauses.append(t.c.status == f["status"])
+    if f.get("site_ids") is not None:
+        sites = list(f["site_ids"])
+        clauses.append(or_(t.c.responsible_site_id.in_(sites), t.c.site_id.in_(sites)))
+    for name in ("category", "channel"):
+        if f.get(name) is not None:
+            clauses.append(t.c[name] == f[name])
+    people = _people_clause(t, f.get("volunteer_id"), f.get("team_ids"))
+    if people is not None:
+        clauses.append(people)
+    if f.get("placed_after") is not None:
+        clauses.append(t.c.placed_at >= f["placed_after"])
+    if f.get("placed_before") is not None:
+        clauses.append(t.c.placed_at < f["placed_before"])
+    if f.get("overdue") is not None:
+        clauses.append(overdue_clause(t, now) if f["overdue"] else ~overdue_clause(t, now))
+    return clauses
+
+
+def _people_clause(t: Table, volunteer_id: Any, team_ids: Sequence[Any] | None) -> Any:
+    """Orders assigned to or accepted by the volunteer, or assigned to one of the teams."""
+    if volunteer_id is None and team_ids is None:
+        return None
+    parts = [false()]
+    if volunteer_id is not None:
+        parts += [t.c.assignee_volunteer_id == str(volunteer_id), t.c.accepted_by == str(volunteer_id)]
+    if team_ids:
+        parts.append(t.c.assignee_team_id.in_([str(team) for team in team_ids]))
+    return or_(*parts)
+
+
+def list_orders(conn: Connection, t: Table, *, now: datetime, cursor: str | None, limit: int,
+                **filters: Any) -> tuple[list[dict[str, Any]], str | None]:
+    limit = clamp(limit)
+    query: Select[Any] = select(t).where(*_order_filters(t, filters, now))
+    if cursor is not None:
+        at_text, last_id = decode_cursor(cursor, 2)
+        at = datetime.fromisoformat(at_text)
+        query = query.where(or_(t.c.placed_at < at, and_(t.c.placed_at == at, t.c.id < last_id)))
+    rows = _page(conn, query.order_by(t.c.placed_at.desc(), t.c.id.desc()), limit)
+    items = [order_representation(row, now) for row in rows[:limit]]
+    more = len(rows) > limit
+    return items, encode_cursor(rows[limit - 1]["placed_at"].isoformat(), rows[limit - 1]["id"]) if more else None
+
+
+def list_volunteers(conn: Connection, t: Table, *, site_ids: Sequence[str] | None, skill: str | None,
+                    available: bool | None, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    limit = clamp(limit)
+    query: Select[Any] = select(t)
+    if site_ids is not None:
+        query = query.where(t.c.home_site_id.in_(list(site_ids)))
+    if available is not None:
+        query = query.where(t.c.available == available)
+    if skill is not None:
+        # skills are stored as a sorted JSON list of codes; codes are plain words, so a text match is exact
+        query = query.where(cast(t.c.skills, Text).contains(json.dumps(skill)))
+    if cursor is not None:
+        query = query.where(t.c.id > decode_cursor(cursor, 1)[0])
+    rows = _page(conn, query.order_by(t.c.id), limit)
+    more = len(rows) > limit
+    return [volunteer_representation(r) for r in rows[:limit]], encode_cursor(rows[limit - 1]["id"]) if more else None
+
+
+def clamp(limit: int) -> int:
+    return max(1, min(limit, MAX_LIMIT))
+
+
+def _page(conn: Connection, query: Select[Any], limit: int) -> list[dict[str, Any]]:
+    return [dict(row) for row in conn.execute(query.limit(limit + 1)).mappings()]

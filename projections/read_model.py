@@ -1,0 +1,114 @@
+"""ReadModel: the read side as one object — view tables, catching up, queries (READMODEL.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, Mapper
+from sqlalchemy import Engine, select
+
+from projections.audit_log import AuditLog
+from projections.db import open_engine
+from projections.event_data import masked
+from projections.order_board import OrderBoard
+from projections.queries import list_orders, list_volunteers
+from projections.runner import PAGE_SIZE, Hooks, Projection, Runner
+from projections.tables import ViewTables, build_tables
+from projections.volunteer_roster import VolunteerRoster
+
+CheckpointHook = Callable[[Any, dict[str, Any]], None]
+
+
+def build_projections(tables: ViewTables, on_checkpoint: CheckpointHook | None = None) -> list[Projection]:
+    return [OrderBoard(tables.order_board), VolunteerRoster(tables.volunteer_roster),
+            AuditLog(tables.audit_log, on_checkpoint)]
+
+
+class ReadModel:
+    def __init__(self, engine: Engine, recorder: ApplicationRecorder, mapper: Mapper, *,
+                 tables: ViewTables | None = None, hooks: Hooks | None = None, page_size: int = PAGE_SIZE):
+        self.engine, self.recorder, self.mapper = engine, recorder, mapper
+        self.tables = tables or build_tables()
+        self.runner = Runner(engine, self.tables.positions, recorder, mapper, build_projections(self.tables),
+                             hooks, page_size)
+
+    @classmethod
+    def open(cls, *, recorder: ApplicationRecorder, mapper: Mapper, sqlalchemy_url: str,
+             schema: str | None = None, create: bool = True, **options: Any) -> ReadModel:
+        """The read model on the event store's own database (and PostgreSQL schema), tables created if asked."""
+        model = cls(open_engine(sqlalchemy_url, schema), recorder, mapper, **options)
+        if create:
+            model.create_tables()
+        return model
+
+    # --- keeping up -------------------------------------------------------------------------------
+
+    def create_tables(self) -> None:
+        self.tables.metadata.create_all(self.engine, checkfirst=True)
+        self.runner.register_positions()
+
+    def catch_up(self, stop: int | None = None, on_page: Callable[[int], None] | None = None) -> int:
+        return self.runner.catch_up(stop, on_page)
+
+    def positions(self) -> dict[str, int]:
+        return self.runner.positions()
+
+    def lag(self) -> int:
+        latest = self.recorder.max_notification_id() or 0
+        return max(0, latest - min(self.positions().values(), default=0))
+
+    def rebuild(self, on_page: Callable[[int], None] | None = None) -> int:
+        """Drop the views and fold them again from position 0 (signed checkpoints are kept)."""
+        self.tables.metadata.drop_all(self.engine, tables=self.tables.views(), checkfirst=True)
+        self.create_tables()
+        return self.catch_up(on_page=on_page)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- queries ----------------------------------------------------------------------------------
+
+    def orders(self, *, now: datetime, cursor: str | None = None, limit: int = 50, status: str | None = None,
+               site_ids: Sequence[str] | None = None, category: str | None = None,
+               volunteer_id: UUID | str | None = None, team_ids: Sequence[UUID | str] | None = None,
+               channel: str | None = None, placed_after: datetime | None = None,
+               placed_before: datetime | None = None, overdue: bool | None = None
+               ) -> tuple[list[dict[str, Any]], str | None]:
+        with self.engine.connect() as conn:
+            return list_orders(conn, self.tables.order_board, now=now, cursor=cursor, limit=limit, status=status,
+                               site_ids=site_ids, category=category, volunteer_id=volunteer_id,
+                               team_ids=team_ids, channel=channel, placed_after=placed_after,
+                               placed_before=placed_before, overdue=overdue)
+
+    def volunteers(self, *, site_ids: Sequence[str] | None = None, skill: str | None = None,
+                   available: bool | None = None, cursor: str | None = None, limit: int = 50
+                   ) -> tuple[list[dict[str, Any]], str | None]:
+        with self.engine.connect() as conn:
+            return list_volunteers(conn, self.tables.volunteer_roster, site_ids=site_ids, skill=skill,
+                                   available=available, cursor=cursor, limit=limit)
+
+    def history(self, aggregate_id: UUID | str, *, mask: bool = False) -> list[dict[str, Any]]:
+        t = self.tables.audit_log
+        query = select(t.c.position, t.c.version, t.c.type, t.c.timestamp, t.c.actor, t.c.data) \
+            .where(t.c.aggregate_id == str(aggregate_id)).order_by(t.c.version)
+        with self.engine.connect() as conn:
+            rows = [dict(row) for row in conn.execute(query).mappings()]
+        return [{**row, "data": masked(row["data"]) if mask else row["data"]} for row in rows]
+
+    def audit_events(self, *, after: int = 0, limit: int = 100, aggregate_id: UUID | str | None = None,
+                     type: str | None = None, mask: bool = True) -> tuple[list[dict[str, Any]], int | None]:
+        t = self.tables.audit_log
+        query = select(t.c.position, t.c.aggregate_id, t.c.aggregate_type, t.c.version, t.c.type, t.c.timestamp,
+                       t.c.actor, t.c.data, t.c.hash, t.c.prev_hash).where(t.c.position > after)
+        if aggregate_id is not None:
+            query = query.where(t.c.aggregate_id == str(aggregate_id))
+        if type is not None:
+            query = query.where(t.c.type == type)
+        limit = max(1, min(limit, 1000))
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(query.order_by(t.c.position).limit(limit + 1)).mappings()]
+        items = [{**r, "data": masked(r["data"]) if mask else r["data"]} for r in rows[:limit]]
+        return items, items[-1]["position"] if len(rows) > limit else None

@@ -1,0 +1,56 @@
+"""Folding events into rows keyed by id: load the rows a batch touches once, fold in memory, write back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, select, update
+
+from projections.runner import Item
+
+Row = dict[str, Any]
+Fold = Callable[[Row | None, Any], Row]
+
+
+def handler_for(handlers: dict[type, Fold], event_class: type) -> Fold | None:
+    """The fold for an event class, or for its nearest base class (Declined is an Undispatched)."""
+    for cls in event_class.__mro__:
+        if cls in handlers:
+            return handlers[cls]
+    return None
+
+
+def fold_rows(conn: Connection, table: Table, items: Sequence[Item], handlers: dict[type, Fold],
+              key: Callable[[Any], str] = lambda event: str(event.originator_id)) -> None:
+    """Apply the handled events of `items` to the rows of `table` (primary key `id`)."""
+    work = [(key(item.event), fold, item.event) for item in items
+            if (fold := handler_for(handlers, type(item.event))) is not None]
+    if not work:
+        return
+    keys = {k for k, _, _ in work}
+    rows: dict[str, Row] = {r["id"]: dict(r) for r in conn.execute(select(table).where(table.c.id.in_(keys)))
+                            .mappings()}
+    existing = set(rows)
+    for k, fold, event in work:
+        rows[k] = fold(rows.get(k), event)
+    write_rows(conn, table, [rows[k] for k in keys - existing], [rows[k] for k in keys & existing])
+
+
+def write_rows(conn: Connection, table: Table, new: list[Row], changed: list[Row]) -> None:
+    if new:
+        conn.execute(table.insert(), new)
+    if changed:
+        statement = update(table).where(table.c.id == bindparam("row_id"))
+        conn.execute(statement, [{"row_id": row["id"], **{k: v for k, v in row.items() if k != "id"}}
+                                 for row in changed])
+
+
+def fold_in_memory(events: Sequence[Any], handlers: dict[type, Fold]) -> Row | None:
+    """The same folds, without a database: the state of one row after `events` (used by replay)."""
+    row: Row | None = None
+    for event in events:
+        fold = handler_for(handlers, type(event))
+        if fold is not None:
+            row = fold(row, event)
+    return row

@@ -1,0 +1,84 @@
+"""Catching views up with the notification log: each projection applies a page and records its position
+in the same transaction, under a lock on its position row, so a page is applied exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
+from sqlalchemy import Connection, Engine, Table, select, update
+
+from projections.db import write_connection
+
+PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Item:
+    """One notification of the log, with its decoded domain event."""
+
+    position: int
+    notification: Notification
+    event: Any
+
+
+class Projection(Protocol):
+    name: str
+
+    def apply(self, conn: Connection, items: Sequence[Item]) -> None: ...
+
+
+@dataclass
+class Hooks:
+    """Seams for tests and progress bars: after a page is read; before a projection's transaction commits."""
+
+    after_read: Callable[[Sequence[Item]], None] = lambda items: None
+    before_commit: Callable[[str, int], None] = lambda name, position: None
+
+
+class Runner:
+    def __init__(self, engine: Engine, positions: Table, recorder: ApplicationRecorder, mapper: Mapper,
+                 projections: Sequence[Projection], hooks: Hooks | None = None, page_size: int = PAGE_SIZE):
+        self.engine, self.table, self.recorder, self.mapper = engine, positions, recorder, mapper
+        self.projections, self.hooks, self.page_size = list(projections), hooks or Hooks(), page_size
+
+    def register_positions(self) -> None:
+        """Give every projection a position row (0) if it has none: the row is the lock two workers share."""
+        with write_connection(self.engine) as conn, conn.begin():
+            known = set(conn.execute(select(self.table.c.name)).scalars())
+            missing = [{"name": p.name, "position": 0} for p in self.projections if p.name not in known]
+            if missing:
+                conn.execute(self.table.insert(), missing)
+
+    def positions(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = dict(conn.execute(select(self.table.c.name, self.table.c.position)).tuples().all())
+        return {p.name: rows.get(p.name, 0) for p in self.projections}
+
+    def catch_up(self, stop: int | None = None, on_page: Callable[[int], None] | None = None) -> int:
+        """Apply every notification up to `stop` (default: all) to every projection; returns the lowest position."""
+        start = min(self.positions().values(), default=0)
+        while page := self.recorder.select_notifications(start, self.page_size, stop=stop,
+                                                         inclusive_of_start=False):
+            items = [Item(n.id, n, self.mapper.to_domain_event(n)) for n in page]
+            self.hooks.after_read(items)
+            for projection in self.projections:
+                self._apply(projection, items)
+            start = page[-1].id
+            if on_page is not None:
+                on_page(start)
+        return min(self.positions().values(), default=0)
+
+    def _apply(self, projection: Projection, items: Sequence[Item]) -> None:
+        name_is = self.table.c.name == projection.name
+        with write_connection(self.engine) as conn, conn.begin():
+            # Re-read the position under the lock: another worker may have applied this page meanwhile.
+            position = conn.execute(select(self.table.c.position).where(name_is).with_for_update()).scalar_one()
+            fresh = [item for item in items if item.position > position]
+            if not fresh:
+                return
+            projection.apply(conn, fresh)
+            conn.execute(update(self.table).where(name_is).values(position=fresh[-1].position))
+            self.hooks.before_commit(projection.name, fresh[-1].position)

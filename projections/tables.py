@@ -1,0 +1,120 @@
+"""The view tables. Built by a function so that a replay can make the same tables under a scratch prefix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
+
+from projections.db import UTCDateTime
+
+ID = 64  # uuid strings and site codes
+STATUS_COLUMNS = ("placed", "dispatched", "accepted", "in_service", "completed", "reviewed", "closed", "cancelled")
+
+
+@dataclass(frozen=True)
+class ViewTables:
+    metadata: MetaData
+    positions: Table
+    order_board: Table
+    volunteer_roster: Table
+    site_tree: Table
+    site_orders: Table
+    site_stats: Table
+    audit_log: Table
+    checkpoints: Table
+
+    def views(self) -> list[Table]:
+        """The tables a rebuild drops and refills (the signed checkpoints are kept: they are evidence)."""
+        return [self.positions, self.order_board, self.volunteer_roster, self.site_tree, self.site_orders,
+                self.site_stats, self.audit_log]
+
+
+def build_tables(prefix: str = "") -> ViewTables:
+    md = MetaData()
+    return ViewTables(md, _positions(md, prefix), _order_board(md, prefix), _volunteer_roster(md, prefix),
+                      *_site_tables(md, prefix), _audit_log(md, prefix), _checkpoints(md, prefix))
+
+
+def _positions(md: MetaData, p: str) -> Table:
+    return Table(f"{p}projection_positions", md, Column("name", String(64), primary_key=True),
+                 Column("position", BigInteger, nullable=False))
+
+
+def _order_board(md: MetaData, p: str) -> Table:
+    t = f"{p}order_board"
+    return Table(
+        t, md,
+        Column("id", String(ID), primary_key=True), Column("status", String(16), nullable=False),
+        Column("category", String(ID), nullable=False), Column("site_id", String(ID), nullable=False),
+        Column("responsible_site_id", String(ID), nullable=False), Column("description", Text, nullable=False),
+        Column("channel", String(ID), nullable=False), Column("priority", String(16), nullable=False),
+        Column("resident", JSON, nullable=False), Column("placed_at", UTCDateTime, nullable=False),
+        Column("assignee_volunteer_id", String(ID)), Column("assignee_team_id", String(ID)),
+        Column("accepted_by", String(ID)), Column("dispatched_at", UTCDateTime), Column("accepted_at", UTCDateTime),
+        Column("started_at", UTCDateTime), Column("completed_at", UTCDateTime), Column("service_minutes", Integer),
+        Column("rating", Integer), Column("comment", Text), Column("cancel_reason", Text),
+        Column("escalations", JSON, nullable=False), Column("dispatch_by", UTCDateTime),
+        Column("accept_by", UTCDateTime), Column("complete_by", UTCDateTime), Column("review_by", UTCDateTime),
+        Column("window_start", UTCDateTime), Column("window_end", UTCDateTime),
+        Column("version", Integer, nullable=False),
+        Index(f"ix_{t}_responsible_status", "responsible_site_id", "status", "placed_at"),
+        Index(f"ix_{t}_site_status", "site_id", "status", "placed_at"),
+        Index(f"ix_{t}_volunteer_status", "assignee_volunteer_id", "status"),
+        Index(f"ix_{t}_acceptor_status", "accepted_by", "status"),
+        Index(f"ix_{t}_team_status", "assignee_team_id", "status"),
+        Index(f"ix_{t}_placed", "placed_at", "id"),
+        Index(f"ix_{t}_status_placed", "status", "placed_at"),
+    )
+
+
+def _volunteer_roster(md: MetaData, p: str) -> Table:
+    t = f"{p}volunteer_roster"
+    return Table(
+        t, md,
+        Column("id", String(ID), primary_key=True), Column("name", Text, nullable=False),
+        Column("home_site_id", String(ID), nullable=False), Column("skills", JSON, nullable=False),
+        Column("team_ids", JSON, nullable=False), Column("available", Boolean, nullable=False),
+        Column("suspended", Boolean, nullable=False), Column("active_order_ids", JSON, nullable=False),
+        Column("active_orders", Integer, nullable=False), Column("completed_orders", Integer, nullable=False),
+        Column("service_minutes", Integer, nullable=False), Column("rating_count", Integer, nullable=False),
+        Column("rating_total", Integer, nullable=False), Column("version", Integer, nullable=False),
+        Index(f"ix_{t}_site_available", "home_site_id", "available", "id"),
+        Index(f"ix_{t}_active", "active_orders", "id"),
+    )
+
+
+def _site_tables(md: MetaData, p: str) -> tuple[Table, Table, Table]:
+    tree = Table(f"{p}site_tree", md, Column("id", String(ID), primary_key=True),
+                 Column("parent_id", String(ID)), Column("level", String(16), nullable=False))
+    orders = Table(f"{p}site_orders", md, Column("order_id", String(ID), primary_key=True),
+                   Column("site_id", String(ID), nullable=False), Column("status", String(16), nullable=False))
+    counts = [Column(status, Integer, nullable=False) for status in STATUS_COLUMNS]
+    stats = Table(f"{p}site_stats", md, Column("site_id", String(ID), primary_key=True),
+                  Column("level", String(16), nullable=False), *counts,
+                  Column("service_minutes", BigInteger, nullable=False),
+                  Column("rating_count", Integer, nullable=False), Column("rating_total", Integer, nullable=False))
+    return tree, orders, stats
+
+
+def _audit_log(md: MetaData, p: str) -> Table:
+    t = f"{p}audit_log"
+    return Table(
+        t, md,
+        Column("position", BigInteger, primary_key=True, autoincrement=False),
+        Column("seq", BigInteger, nullable=False), Column("aggregate_id", String(ID), nullable=False),
+        Column("aggregate_type", String(64), nullable=False), Column("version", Integer, nullable=False),
+        Column("type", String(64), nullable=False), Column("topic", Text, nullable=False),
+        Column("timestamp", UTCDateTime, nullable=False), Column("actor", Text),
+        Column("data", JSON, nullable=False), Column("state_sha256", String(64), nullable=False),
+        Column("hash", String(64), nullable=False), Column("prev_hash", String(64), nullable=False),
+        Index(f"ix_{t}_aggregate", "aggregate_id", "version"),
+        Index(f"ix_{t}_type", "type", "position"),
+    )
+
+
+def _checkpoints(md: MetaData, p: str) -> Table:
+    return Table(f"{p}audit_checkpoints", md,
+                 Column("position", BigInteger, primary_key=True, autoincrement=False),
+                 Column("head", String(64), nullable=False), Column("count", BigInteger, nullable=False),
+                 Column("at", UTCDateTime, nullable=False), Column("signature", String(128), nullable=False))
