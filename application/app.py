@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from application.dispatch import DispatchCommands
 from application.orders import OrderCommands
 from application.volunteers import VolunteerCommands
 
 
-class CivicFlow(OrderCommands, VolunteerCommands):
+class CivicFlow(OrderCommands, VolunteerCommands, DispatchCommands):
     """点单 → 派单 → 接单 → 评单, with volunteers, teams and the district's sites."""

@@ -53,6 +53,7 @@ class Settings:
     service_tolerance: timedelta = timedelta(minutes=15)
     deadlines: Deadlines = field(default_factory=Deadlines)
     aggregate_cache_size: int = 10_000
+    auto_dispatch: bool = False  # supervise re-dispatches expired orders automatically
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -63,6 +64,7 @@ class Settings:
             service_tolerance=timedelta(minutes=int(env.get("CIVICFLOW_SERVICE_TOLERANCE_MINUTES", "15"))),
             deadlines=Deadlines.from_env(env),
             aggregate_cache_size=int(env.get("CIVICFLOW_AGGREGATE_CACHE_SIZE", "10000")),
+            auto_dispatch=env.get("CIVICFLOW_AUTO_DISPATCH", "").lower() in ("1", "true", "yes", "on"),
         )
 
     @property
