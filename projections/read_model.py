@@ -16,6 +16,8 @@ from projections.event_data import masked
 from projections.order_board import OrderBoard
 from projections.queries import list_orders, list_volunteers
 from projections.runner import PAGE_SIZE, Hooks, Projection, Runner
+from projections.site_queries import site_summary
+from projections.site_stats import SiteStats
 from projections.tables import ViewTables, build_tables
 from projections.volunteer_roster import VolunteerRoster
 
@@ -23,7 +25,7 @@ CheckpointHook = Callable[[Any, dict[str, Any]], None]
 
 
 def build_projections(tables: ViewTables, on_checkpoint: CheckpointHook | None = None) -> list[Projection]:
-    return [OrderBoard(tables.order_board), VolunteerRoster(tables.volunteer_roster),
+    return [OrderBoard(tables.order_board), VolunteerRoster(tables.volunteer_roster), SiteStats(tables),
             AuditLog(tables.audit_log, on_checkpoint)]
 
 
@@ -89,6 +91,11 @@ class ReadModel:
         with self.engine.connect() as conn:
             return list_volunteers(conn, self.tables.volunteer_roster, site_ids=site_ids, skill=skill,
                                    available=available, cursor=cursor, limit=limit)
+
+    def site_stats(self, site_id: str, *, now: datetime | None = None) -> dict[str, Any] | None:
+        """Counts by status, service minutes, satisfaction and timings of a site and all below it."""
+        with self.engine.connect() as conn:
+            return site_summary(conn, self.tables, site_id, now)
 
     def history(self, aggregate_id: UUID | str, *, mask: bool = False) -> list[dict[str, Any]]:
         t = self.tables.audit_log

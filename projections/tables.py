@@ -9,6 +9,8 @@ from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, MetaDa
 from projections.db import UTCDateTime
 
 ID = 64  # uuid strings and site codes
+SUM_COLUMNS = ("service_minutes", "rating_count", "rating_total", "dispatch_seconds", "dispatch_count",
+               "accept_seconds", "accept_count", "complete_seconds", "complete_count")
 STATUS_COLUMNS = ("placed", "dispatched", "accepted", "in_service", "completed", "reviewed", "closed", "cancelled")
 
 
@@ -87,13 +89,13 @@ def _volunteer_roster(md: MetaData, p: str) -> Table:
 def _site_tables(md: MetaData, p: str) -> tuple[Table, Table, Table]:
     tree = Table(f"{p}site_tree", md, Column("id", String(ID), primary_key=True),
                  Column("parent_id", String(ID)), Column("level", String(16), nullable=False))
-    orders = Table(f"{p}site_orders", md, Column("order_id", String(ID), primary_key=True),
-                   Column("site_id", String(ID), nullable=False), Column("status", String(16), nullable=False))
-    counts = [Column(status, Integer, nullable=False) for status in STATUS_COLUMNS]
+    orders = Table(f"{p}site_orders", md, Column("id", String(ID), primary_key=True),
+                   Column("site_id", String(ID), nullable=False), Column("status", String(16), nullable=False),
+                   Column("placed_at", UTCDateTime, nullable=False), Column("dispatched_at", UTCDateTime),
+                   Column("accepted_at", UTCDateTime), Column("was_dispatched", Boolean, nullable=False))
+    numbers = [Column(name, BigInteger, nullable=False) for name in (*STATUS_COLUMNS, *SUM_COLUMNS)]
     stats = Table(f"{p}site_stats", md, Column("site_id", String(ID), primary_key=True),
-                  Column("level", String(16), nullable=False), *counts,
-                  Column("service_minutes", BigInteger, nullable=False),
-                  Column("rating_count", Integer, nullable=False), Column("rating_total", Integer, nullable=False))
+                  Column("level", String(16), nullable=False), *numbers)
     return tree, orders, stats
 
 

@@ -1,0 +1,116 @@
+"""site_stats: per site, counts by status, service minutes, ratings and stage timings, rolled up
+center ← station ← post (a site's row covers its own orders and those of every site below it)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select, update
+
+from domain.order import ACCEPTED, CANCELLED, CLOSED, COMPLETED, DISPATCHED, IN_SERVICE, PLACED, REVIEWED, Order
+from domain.site import Site
+from projections.rows import Row, handler_for, write_rows
+from projections.runner import Item
+from projections.tables import STATUS_COLUMNS, SUM_COLUMNS, ViewTables
+
+STATUS_AFTER = {Order.Placed: PLACED, Order.Dispatched: DISPATCHED, Order.Undispatched: PLACED,
+                Order.Accepted: ACCEPTED, Order.ServiceStarted: IN_SERVICE, Order.ServiceCompleted: COMPLETED,
+                Order.Reviewed: REVIEWED, Order.ReviewWindowClosed: CLOSED, Order.Cancelled: CANCELLED}
+
+
+def _seconds(later: datetime, earlier: datetime | None) -> int:
+    return int((later - earlier).total_seconds()) if earlier is not None else 0
+
+
+def _step(row: Row | None, e: Any) -> tuple[Row, Counter[str]]:
+    """The order's new tracking row, and what it adds to its site's numbers."""
+    if row is None:
+        return ({"id": str(e.originator_id), "site_id": e.site_id, "status": PLACED, "placed_at": e.timestamp,
+                 "dispatched_at": None, "accepted_at": None, "was_dispatched": False}, Counter({PLACED: 1}))
+    status: str = handler_for(STATUS_AFTER, type(e))  # type: ignore[arg-type, assignment]
+    delta: Counter[str] = Counter({row["status"]: -1})
+    delta[status] += 1
+    row = {**row, "status": status}
+    if isinstance(e, Order.Dispatched):
+        if not row["was_dispatched"]:  # time to dispatch counts the first dispatch only
+            delta.update(dispatch_seconds=_seconds(e.timestamp, row["placed_at"]), dispatch_count=1)
+        row.update(was_dispatched=True, dispatched_at=e.timestamp)
+    elif isinstance(e, Order.Accepted):
+        delta.update(accept_seconds=_seconds(e.timestamp, row["dispatched_at"]), accept_count=1)
+        row.update(accepted_at=e.timestamp)
+    elif isinstance(e, Order.ServiceCompleted):
+        delta.update(complete_seconds=_seconds(e.timestamp, row["accepted_at"]), complete_count=1,
+                     service_minutes=e.service_minutes)
+    elif isinstance(e, Order.Reviewed):
+        delta.update(rating_count=1, rating_total=e.rating)
+    return row, delta
+
+
+class SiteStats:
+    name = "site_stats"
+
+    def __init__(self, tables: ViewTables):
+        self.tree, self.orders, self.stats = tables.site_tree, tables.site_orders, tables.site_stats
+
+    def apply(self, conn: Connection, items: Sequence[Item]) -> None:
+        sites = [i.event for i in items if isinstance(i.event, Site.Registered)]
+        if sites:
+            conn.execute(self.tree.insert(), [{"id": s.code, "parent_id": s.parent_code, "level": s.level}
+                                              for s in sites])
+        events = [i.event for i in items if handler_for(STATUS_AFTER, type(i.event)) is not None]
+        if events:
+            self._count(conn, events)
+
+    def _count(self, conn: Connection, events: list[Any]) -> None:
+        keys = {str(e.originator_id) for e in events}
+        rows = {r["id"]: dict(r) for r in conn.execute(select(self.orders).where(self.orders.c.id.in_(keys)))
+                .mappings()}
+        existing, deltas = set(rows), Counter[tuple[str, str]]()
+        for e in events:
+            rows[str(e.originator_id)], delta = _step(rows.get(str(e.originator_id)), e)
+            for column, amount in delta.items():
+                deltas[(rows[str(e.originator_id)]["site_id"], column)] += amount
+        write_rows(conn, self.orders, [rows[k] for k in keys - existing], [rows[k] for k in keys & existing])
+        self._add(conn, deltas)
+
+    def _add(self, conn: Connection, deltas: Counter[tuple[str, str]]) -> None:
+        """Add each site's numbers to the site and to every site above it."""
+        tree = dict(conn.execute(select(self.tree.c.id, self.tree.c.parent_id)).tuples().all())
+        rolled: Counter[tuple[str, str]] = Counter()
+        for (site, column), amount in deltas.items():
+            while site is not None:
+                rolled[(site, column)] += amount
+                site = tree.get(site)
+        self._ensure_rows(conn, {site for site, _ in rolled})
+        for column in (*STATUS_COLUMNS, *SUM_COLUMNS):
+            params = [{"s": site, "d": n} for (site, c), n in rolled.items() if c == column and n]
+            if params:
+                conn.execute(update(self.stats).where(self.stats.c.site_id == bindparam("s"))
+                             .values({column: self.stats.c[column] + bindparam("d")}), params)
+
+    def _ensure_rows(self, conn: Connection, sites: set[str]) -> None:
+        present = set(conn.execute(select(self.stats.c.site_id).where(self.stats.c.site_id.in_(sites))).scalars())
+        levels = dict(conn.execute(select(self.tree.c.id, self.tree.c.level)).tuples().all())
+        zeros = dict.fromkeys((*STATUS_COLUMNS, *SUM_COLUMNS), 0)
+        missing = [{"site_id": s, "level": levels.get(s, "unknown"), **zeros} for s in sites - present]
+        if missing:
+            conn.execute(self.stats.insert(), missing)
+
+
+def stats_representation(row: Row) -> dict[str, Any]:
+    def average_minutes(kind: str) -> float | None:
+        count = row[f"{kind}_count"]
+        return round(row[f"{kind}_seconds"] / count / 60, 1) if count else None
+
+    counts = {status: row[status] for status in STATUS_COLUMNS}
+    reviews = row["rating_count"]
+    return {"site_id": row["site_id"], "level": row["level"], "counts": counts, "total": sum(counts.values()),
+            "service_minutes": row["service_minutes"],
+        "satisfaction": {"reviews": reviews,
+                         "average_rating": round(row["rating_total"] / reviews, 2) if reviews else None},
+        "timings": {"minutes_to_dispatch": average_minutes("dispatch"),
+                    "minutes_to_accept": average_minutes("accept"),
+                    "minutes_to_complete": average_minutes("complete")}}
