@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from application.dispatch import DispatchCommands
 from application.orders import OrderCommands
+from application.supervision import SupervisionCommands
 from application.volunteers import VolunteerCommands
 
 
-class CivicFlow(OrderCommands, VolunteerCommands, DispatchCommands):
+class CivicFlow(OrderCommands, VolunteerCommands, SupervisionCommands):
     """点单 → 派单 → 接单 → 评单, with volunteers, teams and the district's sites."""

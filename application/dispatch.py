@@ -87,20 +87,21 @@ class DispatchCommands(CivicFlowBase):
         return self._distances
 
     @command
-    def auto_dispatch_order(self, order_id: UUID, *, actor: str, expected_version: int | None = None
-                            ) -> list[Order]:
+    def auto_dispatch_order(self, order_id: UUID, skip: tuple[UUID, ...] = (), *, actor: str,
+                            expected_version: int | None = None) -> list[Order]:
+        """Dispatch to the best eligible volunteer, never to one who declined it (nor to those in `skip`)."""
         order = self.load(Order, order_id, expected_version)
-        candidate, distance = self.best_volunteer_for(order)
+        candidate, distance = self.best_volunteer_for(order, skip)
         at = self.clock.now()
         order.dispatch(volunteer_id=candidate.volunteer_id, accept_by=self.settings.deadlines.accept_by(at),
                        explanation=explain(candidate, distance, order.site_id), actor=actor, at=at)
         return [order]
 
-    def best_volunteer_for(self, order: Order) -> tuple[Candidate, float]:
+    def best_volunteer_for(self, order: Order, skip: Collection[UUID] = ()) -> tuple[Candidate, float]:
         """Rank the view's candidates, then confirm the winner on their aggregate (views may lag)."""
         if self.candidates is None:
             raise AutoDispatchUnavailable("auto-dispatch needs a candidate source (the volunteer roster)")
-        exclude, since = set(order.declined_by), self.clock.now() - RECENT
+        exclude, since = {*order.declined_by, *skip}, self.clock.now() - RECENT
         for _ in range(MAX_STALE_RETRIES):
             chosen = choose(self.candidates, self.site_distances, order.site_id, order.category, exclude, since)
             if chosen is None:

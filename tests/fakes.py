@@ -57,7 +57,7 @@ class InMemoryCandidates:
 class InMemoryDueOrders:
     """The `DueOrders` port: the order ids a test says may be due (the application decides what is)."""
 
-    order_ids: list[UUID] = field(default_factory=list)
+    order_ids: set[UUID] = field(default_factory=set)
 
-    def due_order_ids(self, now: datetime, limit: int) -> list[UUID]:
-        return self.order_ids[:limit]
+    def due_order_ids(self, now: datetime, *, after: UUID | None = None, limit: int = 500) -> list[UUID]:
+        return sorted(i for i in self.order_ids if after is None or i > after)[:limit]
