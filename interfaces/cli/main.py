@@ -7,6 +7,7 @@ import click
 from application.app import CivicFlow
 from application.settings import Settings
 from interfaces.cli.serve import serve
+from interfaces.cli.supervise import supervise
 
 
 @click.group()
@@ -23,3 +24,4 @@ def init() -> None:
 
 
 cli.add_command(serve)
+cli.add_command(supervise)

@@ -1,0 +1,53 @@
+"""`civicflow supervise [--once] [--now RFC3339]`: apply the deadlines of DESIGN §10 (one JSON line a pass)."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+
+import click
+
+from application.app import CivicFlow
+from application.clock import Clock, ManualClock, SystemClock
+from application.settings import Settings
+from interfaces.dispatch_wiring import wire_dispatch
+from interfaces.wiring import open_read_model
+
+
+def parse_instant(text: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise click.BadParameter(f"not an RFC 3339 instant: {text}") from error
+    if instant.tzinfo is None:
+        raise click.BadParameter("the instant needs a timezone offset (e.g. 2026-11-02T10:00:00Z)")
+    return instant
+
+
+def one_pass(app: CivicFlow, catch_up) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    catch_up()  # the board must show every command answered so far before deciding what is due
+    done = app.supervise()
+    return {"at": app.clock.now().isoformat(), **dict(sorted(done.items()))}
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="One pass, then exit.")
+@click.option("--now", "now_text", metavar="RFC3339", help="Evaluate the deadlines at this instant (one pass).")
+@click.option("--interval", default=60, show_default=True, type=click.IntRange(1), help="Seconds between passes.")
+def supervise(once: bool, now_text: str | None, interval: int) -> None:
+    """Expire unaccepted dispatches, escalate missed deadlines one level up, close unreviewed orders."""
+    clock: Clock = ManualClock(parse_instant(now_text)) if now_text else SystemClock()
+    app = CivicFlow(Settings.from_env(), clock)
+    app.load_reference_data()
+    model = open_read_model(app)
+    wire_dispatch(app, model)
+    try:
+        while True:
+            click.echo(json.dumps(one_pass(app, model.catch_up)))
+            if once or now_text:
+                return
+            time.sleep(interval)
+    finally:
+        model.close()
+        app.close()
