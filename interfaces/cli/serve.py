@@ -1,4 +1,4 @@
-"""`civicflow serve`: gunicorn in front of the Flask app, the store prepared before workers start."""
+"""`civicflow serve`: gunicorn in front of the Flask app, the store and views prepared before workers start."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from gunicorn.app.base import BaseApplication
 from application.app import CivicFlow
 from application.settings import Settings
 from interfaces.web import create_app
+from interfaces.wiring import open_read_model
+
+TOKEN_HINT = "civicflow tokens create --role admin --name ops   (roles: channel, dispatcher, volunteer, inspector, admin)"
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -22,24 +25,34 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return create_app()
+        return create_app()  # in each worker: its own connections, never shared across fork
 
 
-def prepare_store(settings: Settings) -> CivicFlow:
+def prepare_store(settings: Settings) -> tuple[int, int]:
+    """Create the store, load the sites and create and catch up the views once, before any worker starts."""
     app = CivicFlow(settings)
-    app.load_reference_data()
-    return app
+    try:
+        app.load_reference_data()
+        model = open_read_model(app, settings)
+        try:
+            return len(app.sites), model.catch_up()
+        finally:
+            model.close()
+    finally:
+        app.close()
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes")
+@click.option("--timeout", default=30, show_default=True, type=click.IntRange(5, 600), help="worker timeout, seconds")
+def serve(host: str, port: int, workers: int, timeout: int) -> None:
     """Run the HTTP API under gunicorn; creates the store and loads the sites on first start."""
     settings = Settings.from_env()
-    app = prepare_store(settings)
-    click.echo(f"civicflow: {settings.store.kind} store, {len(app.sites)} sites loaded")
-    click.echo(f"civicflow: serving on http://{host}:{port}  (GET /healthz)")
-    app.close()
-    _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "accesslog": "-"}).run()
+    sites, position = prepare_store(settings)
+    click.echo(f"civicflow: {settings.store.kind} store, {sites} sites, views at position {position}")
+    click.echo(f"civicflow: serving on http://{host}:{port} with {workers} worker(s)  (docs: /docs, health: /healthz)")
+    click.echo(f"civicflow: every /api/v1 call needs a bearer token; issue one with:\n  {TOKEN_HINT}")
+    _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "timeout": timeout, "accesslog": "-",
+               "errorlog": "-", "graceful_timeout": 10}).run()

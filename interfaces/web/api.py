@@ -1,0 +1,87 @@
+"""The flask-smorest Api: OpenAPI 3.1, problem+json for every documented error, bearer auth, headers."""
+
+from __future__ import annotations
+
+import http
+from typing import Any
+
+from apispec import BasePlugin
+from flask import Flask
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from werkzeug.exceptions import HTTPException
+
+from interfaces.web.blueprints import API_PREFIX
+from interfaces.web.problems import PROBLEM_JSON, from_http_exception
+from interfaces.web.schemas_out import Problem
+
+READ_ERRORS = (401, 403, 404, 422, 503)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 422, 503)
+REQUEST_HEADERS = [
+    {"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 200},
+     "description": "Same key and body from the same principal → the first response, nothing written; "
+                    "same key, other body → 422; a concurrent duplicate → 409."},
+    {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
+     "description": 'The object\'s ETag ("<version>"): the command applies only at that version, else 412.'},
+]
+RESPONSE_HEADERS = {
+    "ETag": {"description": 'The object\'s version, `"<version>"`', "schema": {"type": "string"}},
+    "Location": {"description": "The new object's URL (201 only)", "schema": {"type": "string"}},
+    "X-Request-ID": {"description": "The request's id, also in the server's logs", "schema": {"type": "string"}},
+}
+
+
+class CivicFlowApi(Api):
+    ERROR_SCHEMA = Problem
+
+    def _register_error_handlers(self) -> None:
+        self._app.register_error_handler(HTTPException, from_http_exception)
+
+    def _register_responses(self) -> None:
+        """Every error response is documented as application/problem+json (RFC 9457)."""
+        for status in http.HTTPStatus:
+            if status >= 400:
+                response = {"description": status.phrase, "schema": Problem}
+                prepare_response(response, self.spec, PROBLEM_JSON)
+                self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Any other error", "schema": Problem}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+class ContractPlugin(BasePlugin):
+    """Adds to every /api/v1 operation what DESIGN §8 says of all of them: auth, headers, error responses."""
+
+    def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None,
+                         **kwargs: Any) -> None:
+        if not path or not path.startswith(API_PREFIX):
+            return
+        for method, operation in (operations or {}).items():
+            operation["security"] = [{"bearerAuth": []}]
+            writes = method == "post"
+            if writes:
+                operation.setdefault("parameters", []).extend(REQUEST_HEADERS)
+            for code in WRITE_ERRORS if writes else READ_ERRORS:
+                if code not in operation["responses"] and str(code) not in operation["responses"]:
+                    operation["responses"][code] = http.HTTPStatus(code).name
+            for code, response in operation["responses"].items():
+                if str(code).startswith("2") and isinstance(response, dict):
+                    response.setdefault("headers", {}).update(_headers_for(str(code), writes or path.endswith("}")))
+
+
+def _headers_for(code: str, is_object: bool) -> dict[str, Any]:
+    names = ["X-Request-ID", *(["ETag"] if is_object else []), *(["Location"] if code == "201" else [])]
+    return {name: RESPONSE_HEADERS[name] for name in names}
+
+
+def create_api(app: Flask) -> CivicFlowApi:
+    app.config.update({
+        "API_TITLE": "civicflow", "API_VERSION": "v1", "OPENAPI_VERSION": "3.1.0", "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {
+            "info": {"description": "点单 → 派单 → 接单 → 评单: the order workflow of community volunteer service. "
+                                    "Errors are application/problem+json (RFC 9457)."},
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+    })
+    return CivicFlowApi(app, spec_kwargs={"extra_plugins": [ContractPlugin()]})

@@ -1,0 +1,69 @@
+"""Who is calling: bearer tokens → a Principal with a role and a binding (site, volunteer or channel)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from flask import g, request
+from werkzeug.exceptions import Forbidden, Unauthorized
+
+from application.tokens import AccessToken, TokenBook
+from interfaces.web.context import civicflow
+
+CHALLENGE = 'Bearer realm="civicflow"'
+
+
+@dataclass(frozen=True)
+class Principal:
+    token_id: UUID
+    role: str
+    site_id: str | None = None
+    volunteer_id: UUID | None = None
+    channel: str | None = None
+    name: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """Who the events say did it; unique per token, so idempotency keys are scoped per principal."""
+        binding = self.site_id or self.volunteer_id or self.channel or self.name or "-"
+        return f"{self.role}:{binding}#{self.token_id.hex[:12]}"
+
+    @classmethod
+    def from_token(cls, token: AccessToken) -> Principal:
+        return cls(token.id, token.role, token.site_id, token.volunteer_id, token.channel, token.name)
+
+
+class MissingToken(Unauthorized):
+    description = "send 'Authorization: Bearer <token>'; tokens come from `civicflow tokens create`"
+
+    def get_headers(self, environ=None, scope=None):  # type: ignore[no-untyped-def]
+        return [*super().get_headers(environ, scope), ("WWW-Authenticate", CHALLENGE)]
+
+
+class BadToken(MissingToken):
+    description = "the bearer token is unknown or revoked"
+
+    def get_headers(self, environ=None, scope=None):  # type: ignore[no-untyped-def]
+        headers = [h for h in super().get_headers(environ, scope) if h[0] != "WWW-Authenticate"]
+        return [*headers, ("WWW-Authenticate", f'{CHALLENGE}, error="invalid_token"')]
+
+
+def authenticate() -> Principal:
+    """Called before every /api/v1 request; the principal is kept on `g` for the request."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise MissingToken()
+    token = TokenBook(civicflow()).authenticate(secret.strip())
+    if token is None:
+        raise BadToken()
+    g.principal = Principal.from_token(token)
+    return g.principal
+
+
+def allow(*roles: str) -> Principal:
+    """The route's role check: a role that may never use the route gets 403."""
+    principal: Principal = g.principal
+    if principal.role not in roles:
+        raise Forbidden(f"a {principal.role} token may not use this route (allowed: {', '.join(roles)})")
+    return principal

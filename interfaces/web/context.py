@@ -1,0 +1,25 @@
+"""Per-app objects kept on the Flask app (never at module level): the application and the read model."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+
+from application.app import CivicFlow
+
+
+def civicflow() -> CivicFlow:
+    return current_app.extensions["civicflow"]
+
+
+def read_model() -> Any:
+    """The projections' ReadModel, caught up to the store's head first: reads are read-your-writes."""
+    model = current_app.extensions["civicflow.read_model"]
+    model.catch_up()
+    return model
+
+
+def now() -> datetime:
+    return civicflow().clock.now()

@@ -1,0 +1,66 @@
+"""Around every request: a request id, the body's size and type checked, metrics, one structured log line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+
+MAX_BODY_BYTES = 64 * 1024
+REQUEST_ID = "X-Request-ID"
+CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+log = logging.getLogger("civicflow.http")
+
+
+def begin_request() -> None:
+    offered = request.headers.get(REQUEST_ID, "")
+    g.request_id = offered if CLIENT_ID_PATTERN.match(offered) else uuid.uuid4().hex
+    g.started = time.perf_counter()
+    if request.method in ("POST", "PUT", "PATCH"):
+        check_body()
+
+
+def check_body() -> None:
+    """Over 64 KiB → 413; a body that is not JSON → 415 (an empty body is an empty command)."""
+    length = request.content_length
+    if length is not None and length > MAX_BODY_BYTES:
+        raise RequestEntityTooLarge(f"the body is {length} bytes; the limit is {MAX_BODY_BYTES}")
+    has_body = bool(length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if has_body and not request.is_json:
+        raise UnsupportedMediaType(f"send application/json, not {request.mimetype or 'no content type'}")
+
+
+def end_request(response: Response) -> Response:
+    request_id = g.get("request_id") or uuid.uuid4().hex
+    response.headers[REQUEST_ID] = request_id
+    route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+    seconds = time.perf_counter() - g.get("started", time.perf_counter())
+    current_app.extensions["civicflow.metrics"].observe(route, request.method, response.status_code, seconds)
+    principal = g.get("principal")
+    log.info(json.dumps({"event": "request", "request_id": request_id, "method": request.method,
+                         "path": request.path, "route": route, "status": response.status_code,
+                         "ms": round(seconds * 1000, 2), "actor": principal.actor if principal else None},
+                        ensure_ascii=False))
+    return response
+
+
+def configure_logging() -> None:
+    """JSON lines on stderr, once per process (gunicorn collects stderr)."""
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
+def install(app: Flask) -> None:
+    configure_logging()
+    app.before_request(begin_request)
+    app.after_request(end_request)

@@ -1,0 +1,198 @@
+"""/api/v1/orders: 点单 place, 派单 dispatch, 接单 accept, service, 评单 review — and the order's reads."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import abort
+from werkzeug.exceptions import NotFound
+
+from application.tokens import PROACTIVE_CHANNEL
+from domain.order import Order
+from interfaces.web import schemas_in as s
+from interfaces.web.blueprints import api_blueprint
+from interfaces.web.commands import answer, etag, if_match, run
+from interfaces.web.context import civicflow, now, read_model
+from interfaces.web.order_reads import history_items, order_at, order_filters
+from interfaces.web.schemas_out import History, OrderOut, OrderPage
+from interfaces.web.scope import present_order, require_order, require_site_in_jurisdiction
+from interfaces.web.views import order_view
+
+blp = api_blueprint("orders", "/orders", "点单 → 派单 → 接单 → service → 评单: the order workflow")
+READERS = ("channel", "dispatcher", "volunteer", "inspector")
+
+
+def present(order: Order) -> dict[str, Any]:
+    return present_order(g.principal, order_view(order, now()))
+
+
+def visible_order(order_id: UUID) -> Order:
+    """Load an order the caller may act on; someone else's order answers 404, like a missing one."""
+    order = civicflow().load(Order, order_id)
+    require_order(g.principal, order_view(order, now()))
+    return order
+
+
+@blp.route("")
+class Orders(MethodView):
+    @blp.roles(*READERS)
+    @blp.arguments(s.OrderQuery, location="query")
+    @blp.response(200, OrderPage)
+    def get(self, query: dict[str, Any]) -> Any:
+        """List orders in the caller's reach, newest first (channel: own; dispatcher: jurisdiction; volunteer: own)."""
+        principal = g.principal
+        filters = order_filters(principal, query)
+        if filters is None:
+            return {"items": [], "next_cursor": None}
+        rows, cursor = read_model().orders(**filters, now=now())
+        return {"items": [present_order(principal, row) for row in rows], "next_cursor": cursor}
+
+    @blp.roles("channel", "dispatcher")
+    @blp.arguments(s.PlaceOrder)
+    @blp.response(201, OrderOut)
+    def post(self, body: dict[str, Any]) -> Any:
+        """点单: a channel places an order for a resident; a dispatcher places a proactive one (未诉先办)."""
+        principal = g.principal
+        require_site_in_jurisdiction(principal, "site_id", body["site_id"])
+        window = (body["window"]["start"], body["window"]["end"]) if body.get("window") else None
+        channel = principal.channel if principal.role == "channel" else PROACTIVE_CHANNEL
+        result = run(civicflow().place_order, body["category"], body["site_id"], body["description"],
+                     body["resident"], channel, body["priority"], window)
+        return answer(Order, result, present, location=f"/api/v1/orders/{result.id}")
+
+
+@blp.route("/<uuid:order_id>")
+class OrderById(MethodView):
+    @blp.roles(*READERS)
+    @blp.arguments(s.OrderAt, location="query")
+    @blp.response(200, OrderOut)
+    def get(self, query: dict[str, Any], order_id: UUID) -> Any:
+        """The order now, or as it was at `version` or at the instant `as_of`."""
+        order = order_at(visible_order(order_id), query.get("version"), query.get("as_of"))
+        if order is None:
+            raise NotFound(f"order {order_id} has no such version or did not exist then")
+        return present(order), 200, {"ETag": etag(order.version)}
+
+
+@blp.route("/<uuid:order_id>/history")
+class OrderHistory(MethodView):
+    @blp.roles(*READERS)
+    @blp.response(200, History)
+    def get(self, order_id: UUID) -> Any:
+        """Every event of the order, in order: who did what, when."""
+        order = visible_order(order_id)
+        return {"items": history_items(g.principal, order_view(order, now()), read_model().history(order_id))}
+
+
+@blp.route("/<uuid:order_id>/dispatch")
+class Dispatch(MethodView):
+    @blp.roles("dispatcher")
+    @blp.arguments(s.Dispatch)
+    @blp.response(200, OrderOut)
+    def post(self, body: dict[str, Any], order_id: UUID) -> Any:
+        """派单: to one volunteer, to a team (members grab it), or `auto` by the dispatch policy."""
+        visible_order(order_id)
+        app = civicflow()
+        if body.get("auto"):
+            result = run(auto_dispatch(app), order_id, expected_version=if_match())
+        else:
+            result = run(app.dispatch_order, order_id, body.get("volunteer_id"), body.get("team_id"),
+                         expected_version=if_match())
+        return answer(Order, result, present)
+
+
+def auto_dispatch(app: Any) -> Any:
+    command = getattr(app, "auto_dispatch_order", None)
+    if command is None:
+        abort(422, message="auto-dispatch is not available", errors={"auto": ["auto-dispatch is not available"]})
+    return command
+
+
+@blp.route("/<uuid:order_id>/recall")
+class Recall(MethodView):
+    @blp.roles("dispatcher")
+    @blp.arguments(s.Reason)
+    @blp.response(200, OrderOut)
+    def post(self, body: dict[str, Any], order_id: UUID) -> Any:
+        """Take a dispatched order back (to `placed`)."""
+        visible_order(order_id)
+        result = run(civicflow().recall_order, order_id, body["reason"], expected_version=if_match())
+        return answer(Order, result, present)
+
+
+@blp.route("/<uuid:order_id>/accept")
+class Accept(MethodView):
+    @blp.roles("volunteer")
+    @blp.arguments(s.Empty)
+    @blp.response(200, OrderOut)
+    def post(self, body: dict[str, Any], order_id: UUID) -> Any:
+        """接单: the assigned volunteer (or a member of the assigned team) takes the order; first wins."""
+        visible_order(order_id)
+        result = run(civicflow().accept_order, order_id, g.principal.volunteer_id, expected_version=if_match())
+        return answer(Order, result, present)
+
+
+@blp.route("/<uuid:order_id>/decline")
+class Decline(MethodView):
+    @blp.roles("volunteer")
+    @blp.arguments(s.Reason)
+    @blp.response(200, OrderOut)
+    def post(self, body: dict[str, Any], order_id: UUID) -> Any:
+        """The assignee declines: the order goes back to `placed`."""
+        visible_order(order_id)
+        result = run(civicflow().decline_order, order_id, g.principal.volunteer_id, body["reason"],
+                     expected_version=if_match())
+        return answer(Order, result, present)
+
+
+@blp.route("/<uuid:order_id>/start")
+class Start(MethodView):
+    @blp.roles("volunteer")
+    @blp.arguments(s.Empty)
+    @blp.response(200, OrderOut)
+    def post(self, body: dict[str, Any], order_id: UUID) -> Any:
+        """The volunteer who accepted starts the service."""
+        visible_order(order_id)
+        result = run(civicflow().start_service, order_id, g.principal.volunteer_id, expected_version=if_match())
+        return answer(Order, result, present)
+
+
+@blp.route("/<uuid:order_id>/complete")
+class Complete(MethodView):
+    @blp.roles("volunteer")
+    @blp.arguments(s.Complete)
+    @blp.response(200, OrderOut)
+    def post(self, body: dict[str, Any], order_id: UUID) -> Any:
+        """The volunteer who accepted completes the service; the minutes are credited to them."""
+        visible_order(order_id)
+        result = run(civicflow().complete_service, order_id, g.principal.volunteer_id, body["service_minutes"],
+                     body.get("note"), expected_version=if_match())
+        return answer(Order, result, present)
+
+
+@blp.route("/<uuid:order_id>/review")
+class Review(MethodView):
+    @blp.roles("channel")
+    @blp.arguments(s.Review)
+    @blp.response(200, OrderOut)
+    def post(self, body: dict[str, Any], order_id: UUID) -> Any:
+        """评单: the channel that placed the order rates the service 1–5."""
+        visible_order(order_id)
+        result = run(civicflow().review_order, order_id, body["rating"], body.get("comment"),
+                     expected_version=if_match())
+        return answer(Order, result, present)
+
+
+@blp.route("/<uuid:order_id>/cancel")
+class Cancel(MethodView):
+    @blp.roles("channel", "dispatcher")
+    @blp.arguments(s.Reason)
+    @blp.response(200, OrderOut)
+    def post(self, body: dict[str, Any], order_id: UUID) -> Any:
+        """The placing channel or a dispatcher in jurisdiction cancels an open order."""
+        visible_order(order_id)
+        result = run(civicflow().cancel_order, order_id, body["reason"], expected_version=if_match())
+        return answer(Order, result, present)

@@ -1,0 +1,57 @@
+"""/api/v1/sites and /api/v1/categories: the district's reference data, readable by every role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask.views import MethodView
+from werkzeug.exceptions import NotFound
+
+from interfaces.web import schemas_in as s
+from interfaces.web.blueprints import api_blueprint
+from interfaces.web.context import civicflow, now, read_model
+from interfaces.web.schemas_out import CategoryPage, SitePage, SiteStatsOut
+from interfaces.web.scope import within
+from interfaces.web.views import site_view
+
+ANY_ROLE = ("channel", "dispatcher", "volunteer", "inspector", "admin")
+sites = api_blueprint("sites", "/sites", "The practice network: center, stations (所), posts (站), bases (基地)")
+categories = api_blueprint("categories", "/categories", "The service catalogue")
+
+
+@sites.route("")
+class Sites(MethodView):
+    @sites.roles(*ANY_ROLE)
+    @sites.arguments(s.SiteQuery, location="query")
+    @sites.response(200, SitePage)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Every site, parents before children, optionally by `level` or `parent_id`."""
+        wanted = [site for site in civicflow().sites
+                  if query.get("level", site.level) == site.level
+                  and query.get("parent_id", site.parent_code) == site.parent_code]
+        return {"items": [site_view(site) for site in wanted], "next_cursor": None}
+
+
+@sites.route("/<site_id>/stats")
+class SiteStats(MethodView):
+    @sites.roles("dispatcher", "inspector", "admin")
+    @sites.response(200, SiteStatsOut)
+    def get(self, site_id: str) -> Any:
+        """Counts by status, service minutes, satisfaction and timings of a site and every site below it."""
+        if g.principal.role == "dispatcher" and not within(site_id, g.principal):
+            raise NotFound(f"no site {site_id} in your jurisdiction")
+        stats = read_model().site_stats(site_id, now=now())
+        if stats is None:
+            raise NotFound(f"no site {site_id}")
+        return stats
+
+
+@categories.route("")
+class Categories(MethodView):
+    @categories.roles(*ANY_ROLE)
+    @categories.response(200, CategoryPage)
+    def get(self) -> Any:
+        """The service categories: code, names, whether it is a home service, typical minutes."""
+        items = [vars(category) for category in civicflow().categories.values()]
+        return {"items": items, "next_cursor": None}

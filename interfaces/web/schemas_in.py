@@ -1,0 +1,161 @@
+"""What the API accepts: marshmallow schemas at the edge only; unknown fields are rejected (422)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from domain.order import PRIORITIES, STATUSES
+
+
+def clean_text(value: str) -> None:
+    """Refuse what no store keeps faithfully: NUL characters and unpaired surrogates."""
+    if "\x00" in value:
+        raise ValidationError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValidationError("must be valid UTF-8 text") from error
+
+
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters")  # also documented as a pattern
+
+
+def Text(max_length: int, *, required: bool = True, **kwargs: Any) -> fields.String:  # noqa: N802 - a field factory
+    checks = [validate.Length(min=1, max=max_length), NO_NUL, clean_text]
+    return fields.String(required=required, validate=checks, **kwargs)
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class Empty(Strict):
+    """Commands that need no data (`accept`, `start`): `{}` or no body at all."""
+
+
+class Reason(Strict):
+    reason = Text(500)
+
+
+class Resident(Strict):
+    name = Text(100)
+    phone = Text(32)
+    address = fields.String(validate=[validate.Length(max=500), NO_NUL, clean_text], allow_none=True)
+
+
+class Window(Strict):
+    start = fields.AwareDateTime(required=True)
+    end = fields.AwareDateTime(required=True)
+
+
+class PlaceOrder(Strict):
+    category = Text(64)
+    site_id = Text(64)
+    description = Text(2000)
+    resident = fields.Nested(Resident, required=True)
+    priority = fields.String(validate=validate.OneOf(PRIORITIES), load_default="normal")
+    window = fields.Nested(Window, allow_none=True)
+
+
+class Dispatch(Strict):
+    volunteer_id = fields.UUID()
+    team_id = fields.UUID()
+    auto = fields.Boolean(validate=validate.Equal(True))
+
+    @validates_schema
+    def exactly_one_target(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if len(data) != 1:
+            raise ValidationError("give exactly one of volunteer_id, team_id or auto: true")
+
+
+class Complete(Strict):
+    service_minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100_000))
+    note = fields.String(validate=[validate.Length(max=2000), NO_NUL, clean_text], allow_none=True)
+
+
+class Review(Strict):
+    rating = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
+    comment = fields.String(validate=[validate.Length(max=2000), NO_NUL, clean_text], allow_none=True)
+
+
+Skills = fields.List(Text(64), required=True, validate=validate.Length(min=1, max=50))
+
+
+class RegisterVolunteer(Strict):
+    name = Text(100)
+    phone = fields.String(required=True, validate=validate.Regexp(r"^\+?[0-9][0-9 -]{4,30}$"))
+    home_site_id = Text(64)
+    skills = Skills
+    capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=50))
+
+
+class Availability(Strict):
+    available = fields.Boolean(required=True)
+
+
+class ChangeSkills(Strict):
+    skills = Skills
+
+
+class CreateTeam(Strict):
+    name = Text(100)
+    site_id = Text(64)
+    leader_id = fields.UUID(allow_none=True)
+
+
+class AddMember(Strict):
+    volunteer_id = fields.UUID(required=True)
+
+
+Limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+Cursor = fields.String(validate=[validate.Length(min=1, max=200), NO_NUL, clean_text])
+
+
+class OrderQuery(Strict):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    site_id = Text(64, required=False)
+    category = Text(64, required=False)
+    volunteer_id = fields.UUID()
+    placed_after = fields.AwareDateTime()
+    placed_before = fields.AwareDateTime()
+    overdue = fields.Boolean()
+    cursor = Cursor
+    limit = Limit
+
+
+class OrderAt(Strict):
+    as_of = fields.AwareDateTime()
+    version = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+
+    @validates_schema
+    def one_point_in_time(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "as_of" in data and "version" in data:
+            raise ValidationError("give as_of or version, not both")
+
+
+class VolunteerQuery(Strict):
+    site_id = Text(64, required=False)
+    skill = Text(64, required=False)
+    available = fields.Boolean()
+    cursor = Cursor
+    limit = Limit
+
+
+class SiteQuery(Strict):
+    level = fields.String(validate=validate.OneOf(("center", "station", "post", "base")))
+    parent_id = Text(64, required=False)
+
+
+class AuditQuery(Strict):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    aggregate_id = fields.UUID()
+    type = Text(64, required=False)
+
+
+class ExportQuery(Strict):
+    format = fields.String(load_default="jsonl", validate=validate.OneOf(("jsonl", "csv")))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62))
