@@ -28,7 +28,8 @@ def audit_key_path(settings: Settings, env: dict[str, str] | None = None) -> Pat
 def read_model_options(settings: Settings) -> dict[str, Any]:
     store = settings.store
     return {"sqlalchemy_url": store.sqlalchemy_url(),
-            "schema": store.schema if store.kind == "postgresql" else None}
+            "schema": store.schema if store.kind == "postgresql" else None,
+            "key_path": audit_key_path(settings)}
 
 
 def open_read_model(app: CivicFlowBase, settings: Settings | None = None, **options: Any) -> ReadModel:

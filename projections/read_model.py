@@ -1,18 +1,24 @@
-"""ReadModel: the read side as one object — view tables, catching up, queries (READMODEL.md)."""
+"""ReadModel: the read side as one object — view tables, catching up, queries (READMODEL.md); the
+inspector's methods (audit events, checkpoints, verify, export, replay) come from AuditTrail."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Engine, select
 
-from projections.audit_log import AuditLog
+from projections.audit_log import CHECKPOINT_EVERY, AuditLog
+from projections.audit_trail import AuditTrail
+from projections.checkpoints import Checkpoints
 from projections.db import open_engine
 from projections.event_data import masked
+from projections.replay import History
+from projections.signing import Signer
 from projections.order_board import OrderBoard
 from projections.queries import list_orders, list_volunteers
 from projections.runner import PAGE_SIZE, Hooks, Projection, Runner
@@ -24,18 +30,29 @@ from projections.volunteer_roster import VolunteerRoster
 CheckpointHook = Callable[[Any, dict[str, Any]], None]
 
 
-def build_projections(tables: ViewTables, on_checkpoint: CheckpointHook | None = None) -> list[Projection]:
+def build_projections(tables: ViewTables, on_checkpoint: CheckpointHook | None = None,
+                      checkpoint_every: int = CHECKPOINT_EVERY) -> list[Projection]:
     return [OrderBoard(tables.order_board), VolunteerRoster(tables.volunteer_roster), SiteStats(tables),
-            AuditLog(tables.audit_log, on_checkpoint)]
+            AuditLog(tables.audit_log, on_checkpoint, checkpoint_every)]
 
 
-class ReadModel:
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ReadModel(AuditTrail):
     def __init__(self, engine: Engine, recorder: ApplicationRecorder, mapper: Mapper, *,
-                 tables: ViewTables | None = None, hooks: Hooks | None = None, page_size: int = PAGE_SIZE):
+                 tables: ViewTables | None = None, hooks: Hooks | None = None, page_size: int = PAGE_SIZE,
+                 key_path: Path | str | None = None, clock: Callable[[], datetime] = _utc_now,
+                 checkpoint_every: int = CHECKPOINT_EVERY):
         self.engine, self.recorder, self.mapper = engine, recorder, mapper
         self.tables = tables or build_tables()
-        self.runner = Runner(engine, self.tables.positions, recorder, mapper, build_projections(self.tables),
-                             hooks, page_size)
+        self.marks = None if key_path is None else Checkpoints(engine, self.tables.checkpoints,
+                                                               self.tables.audit_log, Signer.from_file(Path(key_path)),
+                                                               clock)
+        projections = build_projections(self.tables, self.marks.record if self.marks else None, checkpoint_every)
+        self.runner = Runner(engine, self.tables.positions, recorder, mapper, projections, hooks, page_size)
+        self.history_of = History(engine, self.tables, recorder, mapper)
 
     @classmethod
     def open(cls, *, recorder: ApplicationRecorder, mapper: Mapper, sqlalchemy_url: str,
@@ -104,18 +121,3 @@ class ReadModel:
         with self.engine.connect() as conn:
             rows = [dict(row) for row in conn.execute(query).mappings()]
         return [{**row, "data": masked(row["data"]) if mask else row["data"]} for row in rows]
-
-    def audit_events(self, *, after: int = 0, limit: int = 100, aggregate_id: UUID | str | None = None,
-                     type: str | None = None, mask: bool = True) -> tuple[list[dict[str, Any]], int | None]:
-        t = self.tables.audit_log
-        query = select(t.c.position, t.c.aggregate_id, t.c.aggregate_type, t.c.version, t.c.type, t.c.timestamp,
-                       t.c.actor, t.c.data, t.c.hash, t.c.prev_hash).where(t.c.position > after)
-        if aggregate_id is not None:
-            query = query.where(t.c.aggregate_id == str(aggregate_id))
-        if type is not None:
-            query = query.where(t.c.type == type)
-        limit = max(1, min(limit, 1000))
-        with self.engine.connect() as conn:
-            rows = [dict(r) for r in conn.execute(query.order_by(t.c.position).limit(limit + 1)).mappings()]
-        items = [{**r, "data": masked(r["data"]) if mask else r["data"]} for r in rows[:limit]]
-        return items, items[-1]["position"] if len(rows) > limit else None

@@ -1,0 +1,93 @@
+"""The inspector's side of the ReadModel: audit events, checkpoints, verification, export and replay."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, Mapper
+from sqlalchemy import Engine, select
+
+from projections.checkpoints import Checkpoints
+from projections.compare import Difference
+from projections.event_data import masked
+from projections.export import export_lines, verify_lines
+from projections.replay import History, replay_into_scratch
+from projections.runner import Runner
+from projections.tables import ViewTables
+from projections.verify import Verifier, VerifyReport
+
+Progress = Callable[[int], None] | None
+
+
+class AuditTrail:
+    engine: Engine
+    tables: ViewTables
+    recorder: ApplicationRecorder
+    mapper: Mapper
+    runner: Runner
+    marks: Checkpoints | None
+    history_of: History
+
+    def catch_up(self, stop: int | None = None, on_page: Progress = None) -> int:
+        raise NotImplementedError
+
+    def audit_events(self, *, after: int = 0, limit: int = 100, aggregate_id: UUID | str | None = None,
+                     type: str | None = None, mask: bool = True) -> tuple[list[dict[str, Any]], int | None]:
+        t = self.tables.audit_log
+        query = select(t.c.position, t.c.aggregate_id, t.c.aggregate_type, t.c.version, t.c.type, t.c.timestamp,
+                       t.c.actor, t.c.data, t.c.hash, t.c.prev_hash).where(t.c.position > after)
+        if aggregate_id is not None:
+            query = query.where(t.c.aggregate_id == str(aggregate_id))
+        if type is not None:
+            query = query.where(t.c.type == type)
+        limit = max(1, min(limit, 1000))
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(query.order_by(t.c.position).limit(limit + 1)).mappings()]
+        items = [{**r, "data": masked(r["data"]) if mask else r["data"]} for r in rows[:limit]]
+        return items, items[-1]["position"] if len(rows) > limit else None
+
+    def _signed(self) -> Checkpoints:
+        if self.marks is None:
+            raise RuntimeError("no audit signing key configured (key_path)")
+        return self.marks
+
+    def checkpoint(self) -> dict[str, Any]:
+        """Catch the audit trail up and sign its head now."""
+        self.catch_up()
+        return self._signed().take()
+
+    def checkpoints(self) -> tuple[str, list[dict[str, Any]]]:
+        return self._signed().listing()
+
+    def verify(self, on_progress: Progress = None) -> VerifyReport:
+        """Recompute the chain from the event store up to the audit trail's position and compare."""
+        stop = self.runner.positions()["audit_log"]
+        verifier = Verifier(self.engine, self.tables, self.recorder, self.mapper, self._signed().signer.public_key,
+                            on_progress)
+        return verifier.run(stop)
+
+    def export(self, *, fmt: str = "jsonl", after: int = 0, mask: bool = True) -> Iterator[str]:
+        return export_lines(self.engine, self.tables, fmt=fmt, after=after, mask=mask)
+
+    @staticmethod
+    def verify_file(lines: Iterable[str], start_head: str | None = None) -> VerifyReport:
+        return verify_lines(lines, start_head)
+
+    def order_at(self, order_id: UUID, *, version: int | None = None, position: int | None = None,
+                 at: datetime | None = None, now: datetime | None = None) -> dict[str, Any] | None:
+        return self.history_of.order_at(order_id, version=version, position=position, at=at, now=now)
+
+    def volunteer_at(self, volunteer_id: UUID, *, version: int | None = None, position: int | None = None,
+                     at: datetime | None = None) -> dict[str, Any] | None:
+        return self.history_of.volunteer_at(volunteer_id, version=version, position=position, at=at)
+
+    def replay(self, on_page: Progress = None) -> Iterator[Difference]:
+        """Catch the live views up, fold the whole log into scratch tables, yield every differing row."""
+        from projections.read_model import build_projections  # the same projections, on scratch tables
+
+        stop = self.catch_up()
+        return replay_into_scratch(self.engine, self.tables, self.recorder, self.mapper, build_projections, stop,
+                                   on_page)
