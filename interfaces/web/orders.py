@@ -97,6 +97,7 @@ class Dispatch(MethodView):
         visible_order(order_id)
         app = civicflow()
         if body.get("auto"):
+            read_model()  # catch the roster up first, so the candidates reflect every command answered so far
             result = run(auto_dispatch(app), order_id, expected_version=if_match())
         else:
             result = run(app.dispatch_order, order_id, body.get("volunteer_id"), body.get("team_id"),
