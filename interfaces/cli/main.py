@@ -7,6 +7,7 @@ import click
 from application.app import CivicFlow
 from application.settings import Settings
 from interfaces.cli.demo import demo
+from interfaces.cli.demo import demo
 from interfaces.cli.serve import serve
 from interfaces.cli.supervise import supervise
 from interfaces.cli.tokens import tokens
@@ -28,4 +29,5 @@ def init() -> None:
 cli.add_command(serve)
 cli.add_command(tokens)
 cli.add_command(supervise)
+cli.add_command(demo)
 cli.add_command(demo)
