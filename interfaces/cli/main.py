@@ -6,8 +6,9 @@ import click
 
 from application.app import CivicFlow
 from application.settings import Settings
+from interfaces.cli.audit import audit
 from interfaces.cli.demo import demo
-from interfaces.cli.demo import demo
+from interfaces.cli.projections import projections
 from interfaces.cli.serve import serve
 from interfaces.cli.supervise import supervise
 from interfaces.cli.tokens import tokens
@@ -30,4 +31,5 @@ cli.add_command(serve)
 cli.add_command(tokens)
 cli.add_command(supervise)
 cli.add_command(demo)
-cli.add_command(demo)
+cli.add_command(projections)
+cli.add_command(audit)

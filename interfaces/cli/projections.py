@@ -1,0 +1,88 @@
+"""`civicflow projections run|rebuild|status`: keep the view tables current, rebuild them, report lag."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from application.app import CivicFlow
+from application.settings import Settings
+from interfaces.wiring import open_read_model
+from projections import ReadModel
+
+
+@contextmanager
+def opened() -> Iterator[tuple[CivicFlow, ReadModel]]:
+    """The application and its read model on the configured store, closed afterwards."""
+    app = CivicFlow(Settings.from_env())
+    model = open_read_model(app)
+    try:
+        yield app, model
+    finally:
+        model.close()
+        app.close()
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr (stdout stays machine-readable); yields `advance_to(position)`."""
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda position: progress.update(task, completed=position)
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, default=_plain, ensure_ascii=False, sort_keys=True))
+
+
+def _plain(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def latest(app: CivicFlow) -> int:
+    return app.recorder.max_notification_id() or 0
+
+
+@click.group("projections")
+def projections() -> None:
+    """The read side: view tables fed from the event log."""
+
+
+@projections.command()
+@click.option("--once", is_flag=True, help="Catch up once, then exit.")
+@click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.05), help="Seconds between polls.")
+def run(once: bool, interval: float) -> None:
+    """Keep every view current (a worker; several may run: each page is applied once)."""
+    with opened() as (app, model):
+        while True:
+            with progress_bar("catching up", latest(app)) as advance:
+                position = model.catch_up(on_page=advance)
+            echo_json({"position": position, "lag": model.lag()})
+            if once:
+                return
+            time.sleep(interval)
+
+
+@projections.command()
+def rebuild() -> None:
+    """Drop every view and fold it again from position 0 (signed checkpoints are kept)."""
+    with opened() as (app, model):
+        with progress_bar("rebuilding", latest(app)) as advance:
+            position = model.rebuild(on_page=advance)
+        echo_json({"rebuilt_to": position, "positions": model.positions()})
+
+
+@projections.command()
+def status() -> None:
+    """Each view's position, the log's latest position and the lag."""
+    with opened() as (app, model):
+        echo_json({"latest": latest(app), "positions": model.positions(), "lag": model.lag()})
