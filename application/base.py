@@ -45,8 +45,17 @@ class CivicFlowBase(Application):
             raise ConcurrencyConflict("another command changed this first; reload and retry") from error
         except (OperationalError, InterfaceError) as error:
             raise StoreUnavailable(f"the event store is busy or unreachable: {error}") from error
+        self._remember(aggregates)
         primary = aggregates[0]
         return CommandResult(primary.id, primary.version)
+
+    def _remember(self, aggregates: Sequence[Aggregate]) -> None:
+        """Cache what was just saved, so the next command on it fast-forwards (usually an empty read)
+        instead of replaying its history. The library does this itself only when fast-forward is off."""
+        repository = self.repository
+        if repository.cache is not None and repository.fastforward:
+            for aggregate in aggregates:
+                repository.cache.put(aggregate.id, aggregate)
 
     # --- reading ----------------------------------------------------------------------------------
 
