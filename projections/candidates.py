@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Float, Text, case, cast, func, select
+from sqlalchemy import Engine, Float, Table, Text, bindparam, case, cast, func, select
 
 from domain.dispatch import Candidate
 from domain.volunteer import DEFAULT_CAPACITY
@@ -24,27 +24,29 @@ from projections.tables import ViewTables
 
 class RosterCandidates:
     def __init__(self, engine: Engine, tables: ViewTables, capacity: int = DEFAULT_CAPACITY):
-        self.engine, self.capacity = engine, capacity
-        self.roster, self.board = tables.volunteer_roster, tables.order_board
+        self.engine = engine
+        self.query = _ranked_query(tables.volunteer_roster, tables.order_board, capacity)  # built once
 
     def best_candidate(self, site_id: str, category: str, exclude: Collection[UUID], *,
                        recent_since: datetime) -> Candidate | None:
+        params = {"site": site_id, "skill": f"%{json.dumps(category)}%", "since": recent_since,
+                  "exclude": [str(v) for v in exclude]}
         with self.engine.connect() as conn:
-            row = conn.execute(self._query(site_id, category, exclude, recent_since)).mappings().first()
+            row = conn.execute(self.query, params).mappings().first()
         return None if row is None else _candidate(row)
 
-    def _query(self, site_id: str, category: str, exclude: Collection[UUID], since: datetime) -> Any:
-        r, ob = self.roster, self.board
-        rating = case((r.c.rating_count > 0, cast(r.c.rating_total, Float) / r.c.rating_count), else_=0.0)
-        recent = select(func.count()).where(ob.c.accepted_by == r.c.id, ob.c.accepted_at >= since) \
-            .scalar_subquery()
-        query = select(r.c.id, r.c.home_site_id, r.c.active_orders, r.c.rating_count, r.c.rating_total,
-                       recent.label("recent_orders")) \
-            .where(r.c.home_site_id == site_id, r.c.available.is_(True), r.c.suspended.is_(False),
-                   r.c.active_orders < self.capacity, cast(r.c.skills, Text).contains(json.dumps(category)))
-        if exclude:
-            query = query.where(r.c.id.not_in([str(v) for v in exclude]))
-        return query.order_by(r.c.active_orders, rating.desc(), recent, r.c.id).limit(1)
+
+def _ranked_query(r: Table, ob: Table, capacity: int) -> Any:
+    """The best eligible volunteer of one home site, as rank_key orders them (distance is the caller's)."""
+    rating = case((r.c.rating_count > 0, cast(r.c.rating_total, Float) / r.c.rating_count), else_=0.0)
+    recent = select(func.count()).where(ob.c.accepted_by == r.c.id, ob.c.accepted_at >= bindparam("since")) \
+        .scalar_subquery()
+    return select(r.c.id, r.c.home_site_id, r.c.active_orders, r.c.rating_count, r.c.rating_total,
+                  recent.label("recent_orders")) \
+        .where(r.c.home_site_id == bindparam("site"), r.c.available.is_(True), r.c.suspended.is_(False),
+               r.c.active_orders < capacity, cast(r.c.skills, Text).like(bindparam("skill")),
+               r.c.id.not_in(bindparam("exclude", expanding=True))) \
+        .order_by(r.c.active_orders, rating.desc(), recent, r.c.id).limit(1)
 
 
 def _candidate(row: Any) -> Candidate:
