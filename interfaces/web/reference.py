@@ -14,6 +14,7 @@ from interfaces.web.context import civicflow, now, read_model
 from interfaces.web.schemas_out import CategoryPage, SitePage, SiteStatsOut
 from interfaces.web.scope import within
 from interfaces.web.views import site_view
+from projections.dashboard import SiteDashboard
 
 ANY_ROLE = ("channel", "dispatcher", "volunteer", "inspector", "admin")
 sites = api_blueprint("sites", "/sites", "The practice network: center, stations (所), posts (站), bases (基地)")
@@ -41,10 +42,18 @@ class SiteStats(MethodView):
         """Counts by status, service minutes, satisfaction and timings of a site and every site below it."""
         if g.principal.role == "dispatcher" and not within(site_id, g.principal):
             raise NotFound(f"no site {site_id} in your jurisdiction")
-        stats = read_model().site_stats(site_id, now=now())
+        model = read_model()
+        stats = model.site_stats(site_id, now=now())
         if stats is None:
             raise NotFound(f"no site {site_id}")
-        return stats
+        return with_dashboard(stats, SiteDashboard(model.engine, model.tables).stats(site_id, now=now()))
+
+
+def with_dashboard(stats: dict[str, Any], board: dict[str, Any]) -> dict[str, Any]:
+    """Add the dashboard's spreads (median, p90), share of good reviews, participation and escalations."""
+    return {**stats, "timings": {**stats["timings"], **board["timings"]},
+            "satisfaction": {**stats["satisfaction"], **board["satisfaction"]},
+            "participation": board["participation"], "escalated": board["escalated"]}
 
 
 @categories.route("")

@@ -129,12 +129,29 @@ class AuditItem(HistoryItem):
 class Satisfaction(Schema):
     reviews = fields.Integer(required=True)
     average_rating = Nullable(fields.Float)
+    rated_4_or_more = fields.Integer()
+    share = Nullable(fields.Float)
+
+
+class Spread(Schema):
+    count = fields.Integer(required=True)
+    median_minutes = Nullable(fields.Float)
+    p90_minutes = Nullable(fields.Float)
 
 
 class Timings(Schema):
     minutes_to_dispatch = Nullable(fields.Float)
     minutes_to_accept = Nullable(fields.Float)
     minutes_to_complete = Nullable(fields.Float)
+    to_dispatch = fields.Nested(Spread)
+    to_accept = fields.Nested(Spread)
+    to_complete = fields.Nested(Spread)
+
+
+class Participation(Schema):
+    registered = fields.Integer(required=True)
+    active_30d = fields.Integer(required=True)
+    share = Nullable(fields.Float)
 
 
 class SiteStatsOut(Schema):
@@ -146,6 +163,8 @@ class SiteStatsOut(Schema):
     satisfaction = fields.Nested(Satisfaction, required=True)
     timings = fields.Nested(Timings, required=True)
     overdue = fields.Integer(required=True)
+    escalated = fields.Integer()
+    participation = fields.Nested(Participation)
 
 
 def page_of(item: type[Schema], name: str) -> type[Schema]:
