@@ -18,7 +18,8 @@ from application.errors import ApplicationError
 from application.idempotency import command
 from application.sites import SiteDirectory
 from domain.dispatch import RECENT, Candidate, explain, nearest_first, rank_key
-from domain.order import Order
+from domain.base import InvalidTransition
+from domain.order import PLACED, Order
 from domain.volunteer import Volunteer, VolunteerError
 
 MAX_STALE_RETRIES = 20
@@ -91,6 +92,8 @@ class DispatchCommands(CivicFlowBase):
                             expected_version: int | None = None) -> list[Order]:
         """Dispatch to the best eligible volunteer, never to one who declined it (nor to those in `skip`)."""
         order = self.load(Order, order_id, expected_version)
+        if order.status != PLACED:  # refuse before searching: the domain would refuse the dispatch anyway
+            raise InvalidTransition("dispatch the order", order.status)
         candidate, distance = self.best_volunteer_for(order, skip)
         at = self.clock.now()
         order.dispatch(volunteer_id=candidate.volunteer_id, accept_by=self.settings.deadlines.accept_by(at),

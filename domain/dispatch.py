@@ -54,7 +54,8 @@ def explain(candidate: Candidate, distance_km: float, order_site_id: str) -> dic
               f"{order_site_id}; {candidate.active_orders} active orders; rating "
               f"{'none' if rating is None else f'{rating:.2f}'}; {candidate.recent_orders} orders in the last "
               f"{RECENT.days} days")
-    return {"method": "auto", "score": list(rank_key(candidate, distance_km)[:4]), "reason": reason,
+    score = [round(distance_km, 3), candidate.active_orders, -round(rating or 0.0, 2), candidate.recent_orders]
+    return {"method": "auto", "score": score, "reason": reason,
             "home_site_id": candidate.home_site_id, "distance_km": round(distance_km, 3)}
 
 

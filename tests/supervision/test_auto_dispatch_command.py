@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from application.dispatch import AutoDispatchUnavailable, NoEligibleVolunteer
+from domain.base import InvalidTransition
 from domain.order import Order
 from domain.volunteer import Volunteer
 from tests.application.conftest import place, register
@@ -66,4 +67,12 @@ def test_nobody_eligible_leaves_the_order_placed(memory_app, source):
 def test_auto_dispatch_without_a_candidate_source_is_refused(memory_app):
     order_id = place(memory_app).id
     with pytest.raises(AutoDispatchUnavailable):
+        memory_app.auto_dispatch_order(order_id, actor="dispatcher:d1")
+
+
+def test_auto_dispatch_of_an_order_already_dispatched_is_an_invalid_transition(memory_app, source):
+    enrol(memory_app, source, "13800000001")
+    order_id = place(memory_app).id
+    memory_app.auto_dispatch_order(order_id, actor="dispatcher:d1")
+    with pytest.raises(InvalidTransition):
         memory_app.auto_dispatch_order(order_id, actor="dispatcher:d1")
