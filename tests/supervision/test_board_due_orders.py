@@ -35,3 +35,13 @@ def test_supervise_over_the_board_applies_every_deadline_once(app, clock, read_m
     assert app.supervise() == {"escalated": 1, "expired": 1}
     read_model.catch_up()
     assert app.supervise() == {}
+
+
+def test_placed_orders_already_escalated_for_their_missed_deadline_are_skipped(app, clock, read_model):
+    escalated, waiting = place(app).id, place(app).id
+    clock.advance(timedelta(hours=2, minutes=1))
+    app.escalate_order(escalated, "dispatch deadline missed", actor="system:supervisor")
+    read_model.catch_up()
+    due = BoardDueOrders(read_model.engine, read_model.tables)
+    assert due.due_order_ids(clock.now()) == [waiting]
+    assert due.due_order_ids(clock.now(), limit=1) == [waiting]
