@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests.web.world import World
 
 ROLES = ("channel", "dispatcher", "volunteer", "inspector", "admin")
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 8
 # Schema-valid data may still break a business rule (an unknown site, a home service without an address):
 # DESIGN §7 answers those with 422, so "valid data must be accepted" does not hold for this API.
 NOT_CHECKED = [positive_data_acceptance]

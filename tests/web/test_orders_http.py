@@ -121,3 +121,17 @@ def test_a_team_order_is_grabbed_by_a_member(world: World) -> None:
     world.ok("dispatcher", "POST", f"/api/v1/orders/{order['id']}/dispatch", {"team_id": world.team_id})
     accepted = world.ok("volunteer", "POST", f"/api/v1/orders/{order['id']}/accept", {})
     assert (accepted["status"], accepted["accepted_by"]) == ("accepted", world.volunteer_id)
+
+
+def test_inspectors_verify_the_audit_chain_read_checkpoints_and_export_it_masked(world: World) -> None:
+    order = world.order_in("reviewed")
+    verified = world.ok("inspector", "GET", "/api/v1/audit/verify")
+    assert verified["ok"] is True and verified["checked"] == world.app.recorder.max_notification_id()
+    assert verified["first_bad_position"] is None
+    assert world.ok("admin", "GET", "/api/v1/audit/checkpoints")["public_key"]
+    exported = world.call("inspector", "GET", "/api/v1/audit/export?format=jsonl")
+    lines = exported.get_data(as_text=True).splitlines()
+    assert exported.mimetype == "application/x-ndjson" and len(lines) == world.app.recorder.max_notification_id()
+    assert order["id"] in exported.get_data(as_text=True) and RESIDENT["phone"] not in exported.get_data(as_text=True)
+    csv = world.call("admin", "GET", "/api/v1/audit/export?format=csv&after=5")
+    assert csv.mimetype == "text/csv" and csv.get_data(as_text=True).splitlines()[0].startswith("position")

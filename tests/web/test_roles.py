@@ -46,13 +46,16 @@ ROUTES: list[tuple[str, str, Body, tuple[str, ...]]] = [
     ("POST", "/api/v1/orders/{order}/review", lambda w: {"rating": 4}, ("channel",)),
     ("POST", "/api/v1/orders/{order}/cancel", lambda w: {"reason": "resident moved"}, ("channel", "dispatcher")),
     ("GET", "/api/v1/audit/events", None, ("inspector", "admin")),
+    ("GET", "/api/v1/audit/verify", None, ("inspector", "admin")),
+    ("GET", "/api/v1/audit/checkpoints", None, ("inspector", "admin")),
+    ("GET", "/api/v1/audit/export?format=csv", None, ("inspector", "admin")),
 ]
 
 
 def request(world: World, who: str | None, method: str, template: str, body: Body) -> int:
-    """One cell: a fresh dispatched order (so that every insider may see it), then the call."""
-    path = template.format(order=world.order_in("dispatched")["id"], volunteer=world.volunteer_id,
-                           team=world.team_id, station=STATION)
+    """One cell: a fresh dispatched order if the route needs one (every insider may see it), then the call."""
+    order = world.order_in("dispatched")["id"] if "{order}" in template else None
+    path = template.format(order=order, volunteer=world.volunteer_id, team=world.team_id, station=STATION)
     return world.call(who, method, path, body(world) if body else None).status_code
 
 
