@@ -86,12 +86,13 @@ class CivicFlowBase(Application):
     def load_reference_data(self) -> int:
         """Register the bundled sites that the store does not hold yet; returns how many were added."""
         at = self.clock.now()
-        missing = [s for s in bundled_sites() if self.find(Site, site_uuid(s["id"])) is None]
+        stored = {s["id"]: self.find(Site, site_uuid(s["id"])) for s in bundled_sites()}
         new_sites = [Site.register(s["id"], s["name"], s["name_zh"], s["level"], s["parent_id"], s["lat"],
-                                   s["lon"], actor=REFERENCE_ACTOR, at=at) for s in missing]
+                                   s["lon"], actor=REFERENCE_ACTOR, at=at)
+                     for s in bundled_sites() if stored[s["id"]] is None]
         if new_sites:
             self.commit(new_sites)
-            self._sites = None
+        self._sites = SiteDirectory([*filter(None, stored.values()), *new_sites])
         return len(new_sites)
 
     @property
