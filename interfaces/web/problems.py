@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy.exc as sa
 from eventsourcing.persistence import InterfaceError, OperationalError
 from flask import Flask, Response, g, json
 from werkzeug.exceptions import HTTPException
@@ -52,8 +53,8 @@ def from_http_exception(error: HTTPException) -> Response:
     headers.update(data.get("headers") or {})
     errors = flatten(data["messages"]) if "messages" in data else data.get("errors")
     detail = data.get("message") or error.description or error.name
-    if errors is not None and status == 422:
-        detail = "the request has invalid or unknown fields"
+    if errors is not None and status in (400, 422):
+        detail = "the body is not valid JSON" if status == 400 else "the request has invalid or unknown fields"
     slug = error.name.lower().replace(" ", "-")
     return problem(status, slug, error.name, detail, errors=errors, headers=headers)
 
@@ -101,7 +102,8 @@ ERROR_TABLE: list[tuple[tuple[type[Exception], ...], Callable[[Exception], Respo
     ((NoEligibleVolunteer,), lambda e: problem(409, "no-eligible-volunteer", "Conflict", str(e))),
     (CONFLICTS, lambda e: problem(409, "conflict", "Conflict", str(e))),
     ((NotAssignee, NotAcceptor), lambda e: problem(403, "forbidden", "Forbidden", str(e))),
-    ((StoreUnavailable, OperationalError, InterfaceError), _store_unavailable),
+    ((StoreUnavailable, OperationalError, InterfaceError, sa.OperationalError, sa.InterfaceError, sa.TimeoutError),
+     _store_unavailable),
     ((DomainError, InvalidTokenRequest), _invalid(slug="rule-violated")),
 ]
 

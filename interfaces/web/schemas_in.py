@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -10,13 +11,24 @@ from domain.order import PRIORITIES, STATUSES
 
 
 def clean_text(value: str) -> None:
-    """Refuse what no store keeps faithfully: NUL characters and unpaired surrogates."""
-    if "\x00" in value:
-        raise ValidationError("must not contain NUL characters")
+    """Refuse unpaired surrogates (JSON can carry them; no store keeps them)."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:
         raise ValidationError("must be valid UTF-8 text") from error
+
+
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc)
+
+
+def sane_instant(value: datetime) -> None:
+    """Instants far outside the service's life would overflow when converted to UTC in the views."""
+    if not EARLIEST <= value <= LATEST:
+        raise ValidationError("must lie between 2000-01-01 and 2100-01-01")
+
+
+def Instant(**kwargs: Any) -> fields.AwareDateTime:  # noqa: N802 - a field factory
+    return fields.AwareDateTime(validate=sane_instant, **kwargs)
 
 
 NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters")  # also documented as a pattern
@@ -47,8 +59,8 @@ class Resident(Strict):
 
 
 class Window(Strict):
-    start = fields.AwareDateTime(required=True)
-    end = fields.AwareDateTime(required=True)
+    start = Instant(required=True)
+    end = Instant(required=True)
 
 
 class PlaceOrder(Strict):
@@ -119,15 +131,15 @@ class OrderQuery(Strict):
     site_id = Text(64, required=False)
     category = Text(64, required=False)
     volunteer_id = fields.UUID()
-    placed_after = fields.AwareDateTime()
-    placed_before = fields.AwareDateTime()
+    placed_after = Instant()
+    placed_before = Instant()
     overdue = fields.Boolean()
     cursor = Cursor
     limit = Limit
 
 
 class OrderAt(Strict):
-    as_of = fields.AwareDateTime()
+    as_of = Instant()
     version = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
 
     @validates_schema

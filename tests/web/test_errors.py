@@ -129,3 +129,16 @@ def test_every_response_carries_a_request_id_and_echoes_a_sane_one(world: World)
     echoed = world.call("channel", "GET", "/api/v1/categories", **{"X-Request-ID": "trace-42"})
     assert echoed.headers["X-Request-ID"] == "trace-42"
     assert problem(world.call(None, "GET", "/api/v1/orders", **{"X-Request-ID": "x-1"}), 401)["request_id"] == "x-1"
+
+
+@pytest.mark.parametrize("raw", [
+    '{"description": "a\\u0000b"}', '{"description": "\\ud800"}',
+    '{"window": {"start": "0001-01-01T00:00:00+01:00", "end": "0001-01-02T00:00:00+01:00"}}',
+])
+def test_text_and_instants_no_store_can_keep_are_422_not_500(world: World, raw: str) -> None:
+    base = '{"category": "legal-aid", "site_id": "%s", "resident": {"name": "W", "phone": "139"}, ' % POST
+    body = base + raw[1:] if "description" in raw else base + '"description": "advice", ' + raw[1:]
+    response = world.client.post("/api/v1/orders", data=body, content_type="application/json",
+                                 headers=world.headers("channel"))
+    problem(response, 422)
+    assert world.ok("inspector", "GET", "/api/v1/orders")["items"] == []
