@@ -14,18 +14,20 @@ from projections.runner import Item
 CHECKPOINT_EVERY = 1_000
 
 
+def audit_content(env: dict[str, Any], event: Any) -> dict[str, Any]:
+    """The audit row's description of one stored event (everything but its place in the chain)."""
+    aggregate_type, event_type = type_names(env["topic"])
+    return {"aggregate_id": env["originator_id"], "aggregate_type": aggregate_type,
+            "version": env["originator_version"], "type": event_type, "topic": env["topic"],
+            "timestamp": event.timestamp, "actor": getattr(event, "actor", None), "data": event_data(event),
+            "state_sha256": env["state_sha256"]}
+
+
 def audit_row(item: Item, seq: int, previous_head: bytes) -> tuple[dict[str, Any], bytes]:
     env = notification_envelope(item.notification)
     head = chain(previous_head, env)
-    aggregate_type, event_type = type_names(item.notification.topic)
-    event = item.event
-    return {
-        "position": item.position, "seq": seq, "aggregate_id": env["originator_id"],
-        "aggregate_type": aggregate_type, "version": env["originator_version"], "type": event_type,
-        "topic": env["topic"], "timestamp": event.timestamp, "actor": getattr(event, "actor", None),
-        "data": event_data(event), "state_sha256": env["state_sha256"], "hash": head.hex(),
-        "prev_hash": previous_head.hex(),
-    }, head
+    return {"position": item.position, "seq": seq, **audit_content(env, item.event), "hash": head.hex(),
+            "prev_hash": previous_head.hex()}, head
 
 
 def chain_tip(conn: Connection, table: Table) -> tuple[bytes, int]:

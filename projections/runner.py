@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, Table, select, update
 
 from projections.db import write_connection
 
-PAGE_SIZE = 500
+PAGE_SIZE = 1_000
 
 
 @dataclass(frozen=True)
