@@ -81,6 +81,24 @@ class CivicFlowBase(Application):
             raise UnknownReference(field, aggregate_id)
         return aggregate
 
+    def identified(self, cls: type[A], field: str, aggregate_id: UUID) -> A:
+        """A referenced aggregate that the command needs only by identity (that it exists, and its id).
+
+        Existence and type never change, so a cached copy answers without reading the store. The copy
+        may lag behind the store: callers must neither mutate it nor read its changing state.
+        """
+        cached = self._cached(aggregate_id)
+        if isinstance(cached, cls):
+            return cached
+        return self.referenced(cls, field, aggregate_id)
+
+    def _cached(self, aggregate_id: UUID) -> Aggregate | None:
+        cache = self.repository.cache
+        try:
+            return cache.get(aggregate_id) if cache is not None else None
+        except KeyError:
+            return None
+
     # --- reference data ---------------------------------------------------------------------------
 
     def load_reference_data(self) -> int:

@@ -33,9 +33,9 @@ class OrderCommands(CivicFlowBase):
                        *, actor: str, expected_version: int | None = None) -> list[Order]:
         order = self.load(Order, order_id, expected_version)
         if volunteer_id is not None:
-            self.referenced(Volunteer, "volunteer_id", volunteer_id)
+            self.identified(Volunteer, "volunteer_id", volunteer_id)
         if team_id is not None:
-            self.referenced(Team, "team_id", team_id)
+            self.identified(Team, "team_id", team_id)
         at = self.clock.now()
         order.dispatch(volunteer_id=volunteer_id, team_id=team_id, accept_by=self.settings.deadlines.accept_by(at),
                        actor=actor, at=at)
@@ -68,7 +68,7 @@ class OrderCommands(CivicFlowBase):
     def start_service(self, order_id: UUID, volunteer_id: UUID, *, actor: str,
                       expected_version: int | None = None) -> list[Order]:
         order = self.load(Order, order_id, expected_version)
-        volunteer = self.referenced(Volunteer, "volunteer_id", volunteer_id)
+        volunteer = self.identified(Volunteer, "volunteer_id", volunteer_id)  # only its id is checked
         order.start_service(volunteer, actor=actor, at=self.clock.now())
         return [order]
 
