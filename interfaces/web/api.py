@@ -18,7 +18,7 @@ from interfaces.web.schemas_out import Problem
 READ_ERRORS = (401, 403, 404, 422, 503)
 WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 422, 503)
 REQUEST_HEADERS = [
-    {"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 200},
+    {"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
      "description": "Same key and body from the same principal → the first response, nothing written; "
                     "same key, other body → 422; a concurrent duplicate → 409."},
     {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
@@ -57,6 +57,7 @@ class ContractPlugin(BasePlugin):
         if not path or not path.startswith(API_PREFIX):
             return
         for method, operation in (operations or {}).items():
+            operation["operationId"] = operation_id(method, path)
             operation["security"] = [{"bearerAuth": []}]
             writes = method == "post"
             if writes:
@@ -67,6 +68,39 @@ class ContractPlugin(BasePlugin):
             for code, response in operation["responses"].items():
                 if str(code).startswith("2") and isinstance(response, dict):
                     response.setdefault("headers", {}).update(_headers_for(str(code), writes or path.endswith("}")))
+                    if writes:
+                        response.update(workflow_links(path))
+
+
+def operation_id(method: str, path: str) -> str:
+    """`post_orders_order_id_dispatch`: stable ids, so that links can name the operation they lead to."""
+    words = path.removeprefix(API_PREFIX).replace("{", "").replace("}", "").strip("/").replace("/", "_")
+    return f"{method}_{words or 'root'}"
+
+
+# What a client can do next with the object a command answered: OpenAPI links (the workflow, followed by
+# integrators and by the stateful contract tests).
+FOLLOW_UPS = {
+    "orders": ("order_id", ["get:", "get:history", *(f"post:{verb}" for verb in (
+        "dispatch", "recall", "accept", "decline", "start", "complete", "review", "cancel"))]),
+    "volunteers": ("volunteer_id", ["get:", *(f"post:{verb}" for verb in ("availability", "skills", "suspend",
+                                                                         "reinstate"))]),
+    "teams": ("team_id", ["get:", "post:members"]),
+}
+
+
+def workflow_links(path: str) -> dict[str, Any]:
+    collection = path.removeprefix(API_PREFIX).strip("/").split("/")[0]
+    if collection not in FOLLOW_UPS:
+        return {}
+    key, follow_ups = FOLLOW_UPS[collection]
+    links = {}
+    for follow_up in follow_ups:
+        method, _, verb = follow_up.partition(":")
+        target = f"{API_PREFIX}/{collection}/{{{key}}}" + (f"/{verb}" if verb else "")
+        links[f"{method}_{verb or collection[:-1]}"] = {"operationId": operation_id(method, target),
+                                                       "parameters": {key: "$response.body#/id"}}
+    return {"links": links}
 
 
 def _headers_for(code: str, is_object: bool) -> dict[str, Any]:

@@ -6,6 +6,8 @@ The run is bounded (a few examples per operation and mode) so that the web suite
 
 from __future__ import annotations
 
+from typing import Any
+
 import hypothesis.strategies as st
 import pytest
 import schemathesis
@@ -16,10 +18,11 @@ from openapi_spec_validator import validate
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.web.world import World
+from tests.web.world import POST, RESIDENT, World
 
 ROLES = ("channel", "dispatcher", "volunteer", "inspector", "admin")
 EXAMPLES_PER_OPERATION = 8
+STATEFUL_SCENARIOS = 25
 # Schema-valid data may still break a business rule (an unknown site, a home service without an address):
 # DESIGN §7 answers those with 422, so "valid data must be accepted" does not hold for this API.
 NOT_CHECKED = [positive_data_acceptance]
@@ -61,3 +64,55 @@ def test_no_operation_answers_a_server_error_or_off_the_spec(web: Flask, world: 
 
 def _parameters(operation: schemathesis.APIOperation) -> list[object]:
     return [*operation.path_parameters, *operation.query, *operation.headers]
+
+
+def test_stateful_runs_follow_the_workflow_links_without_a_server_error(web: Flask, world: World) -> None:
+    """Schemathesis chains operations by the OpenAPI links (place → dispatch → accept → ...), each step sent
+    with the token of the first role allowed on it; bodies that name things are pointed at the world's."""
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", web)
+    reached: dict[str, set[int]] = {}
+
+    @schema.auth(refresh_interval=None)
+    class FirstRoleAllowed:
+        def get(self, case: schemathesis.Case, context: Any) -> str:
+            return world.tokens[(case.operation.definition.raw.get("x-roles") or ["inspector"])[0]]
+
+        def set(self, case: schemathesis.Case, token: str, context: Any) -> None:
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def before_call(self, case: schemathesis.Case) -> None:
+            steer(case, world)
+
+        def after_call(self, response: Any, case: schemathesis.Case) -> None:
+            reached.setdefault(case.operation.label, set()).add(response.status_code)
+
+        def validate_response(self, response: Any, case: schemathesis.Case, additional_checks: Any = None,
+                              **kwargs: Any) -> None:
+            case.validate_response(response, excluded_checks=NOT_CHECKED, transport_kwargs=kwargs)
+
+    Workflow.run(settings=settings(max_examples=STATEFUL_SCENARIOS, stateful_step_count=8, deadline=None,
+                                   database=None, derandomize=True, suppress_health_check=list(HealthCheck)))
+    succeeded = sorted(label for label, statuses in reached.items() if statuses & {200, 201})
+    print(f"schemathesis stateful: {len(reached)} operations reached, {len(succeeded)} with a 2xx: {succeeded}")
+    # A random order id answers 404, so a 2xx on an order's own routes means a walk followed a link from 点单.
+    followed = [label for label in succeeded if label.startswith("GET /api/v1/orders/{") or
+                label.startswith("POST /api/v1/orders/{")]
+    assert "POST /api/v1/orders" in succeeded and followed
+    assert all(status < 500 for statuses in reached.values() for status in statuses)
+
+
+def steer(case: schemathesis.Case, world: World) -> None:
+    """Point generated bodies at things that exist, and drop random If-Match tags (a sure 412), so that walks
+    get past the first step."""
+    if case.headers:
+        case.headers.pop("If-Match", None)
+    if not isinstance(case.body, dict):
+        return
+    label = case.operation.label
+    if label == "POST /api/v1/orders":
+        case.body.update(category="health", site_id=POST, resident=RESIDENT)
+    elif label.endswith("/dispatch"):
+        case.body = {"volunteer_id": world.volunteer_id}
+    elif label.endswith("/complete"):
+        case.body = {"service_minutes": 1}
