@@ -191,3 +191,48 @@ def emit(record: dict[str, Any]) -> None:
 
 def note(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+# --- demo data ------------------------------------------------------------------------------------
+
+CIVICFLOW_CLI = str(Path(sys.executable).parent / "civicflow")
+
+
+def store_env(url: str, var_dir: Path) -> dict[str, str]:
+    """The environment for a `civicflow` subprocess on this store (audit key and var files under var_dir)."""
+    return {**os.environ, "CIVICFLOW_DATABASE_URL": url, "CIVICFLOW_VAR_DIR": str(var_dir),
+            "CIVICFLOW_AUDIT_KEY": str(var_dir / "audit-ed25519.pem")}
+
+
+def load_demo(url: str, var_dir: Path, orders: int, volunteers: int, views: bool = False) -> None:
+    """Fill a store with the seeded demo district through the application (`civicflow demo`)."""
+    import subprocess
+    var_dir.mkdir(parents=True, exist_ok=True)
+    command = [CIVICFLOW_CLI, "demo", "--orders", str(orders), "--volunteers", str(volunteers),
+               "--views" if views else "--no-views"]
+    done = subprocess.run(command, env=store_env(url, var_dir), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"civicflow demo failed:\n{done.stderr[-2000:]}")
+
+
+@contextmanager
+def demo_store(base: str, orders: int, volunteers: int, label: str, views: bool = False
+               ) -> Iterator[tuple[str, Path]]:
+    """A scratch store holding the demo district; yields (url, var_dir)."""
+    with scratch_store(base, label) as url:
+        var_dir = Path(tempfile.mkdtemp(prefix=f"civicflow-{label}-var-"))
+        try:
+            load_demo(url, var_dir, orders, volunteers, views)
+            yield url, var_dir
+        finally:
+            shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def open_app_and_model(url: str, var_dir: Path):  # type: ignore[no-untyped-def]
+    """The application and its read model on a store (views created if missing)."""
+    from application.app import CivicFlow
+    from application.settings import Settings
+    from interfaces.wiring import open_read_model
+
+    app = CivicFlow(Settings(database_url=url, var_dir=var_dir))
+    return app, open_read_model(app, key_path=var_dir / "audit-ed25519.pem")

@@ -15,14 +15,20 @@ Run: .venv/bin/python bench/write_path.py [--quick] [--database-url URL] [--prof
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, bench/ would be sys.path[0] and bench/projections.py would shadow the `projections`
+# package: put the project root there instead and import the helpers as `bench.common`.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 from collections.abc import Callable
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-from common import emit, machine, median, note, parse_args, scratch_store, store_facts, store_kinds, timed
+from bench.common import emit, machine, median, note, parse_args, scratch_store, store_facts, store_kinds, timed
 
 from application.app import CivicFlow
 from application.reference import bundled_sites, catalogue

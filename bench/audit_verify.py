@@ -1,0 +1,73 @@
+"""Audit verify: events per second recomputed and compared ÷ a raw read plus SHA-256 of the same bytes.
+
+The store holds the seeded demo district with its views caught up (so the audit table and its signed
+checkpoints exist). Each run times, on the same store:
+- `raw_read_sha256` (the baseline): page through the notification log (pages of 1,000) and SHA-256 each
+  stored event's bytes, nothing else;
+- `verify`: `ReadModel.verify()` — recompute the hash chain from the event store and compare it with the
+  audit table and every signed checkpoint.
+
+Run: .venv/bin/python bench/audit_verify.py [--quick] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, bench/ would be sys.path[0] and bench/projections.py would shadow the `projections`
+# package: put the project root there instead and import the helpers as `bench.common`.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import argparse
+import hashlib
+from typing import Any
+
+from bench.common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, store_facts,
+                    store_kinds, timed)
+
+PAGE = 1_000
+
+
+def raw_read_sha256(app: Any) -> int:
+    count, after = 0, 0
+    while page := app.recorder.select_notifications(after, PAGE, inclusive_of_start=False):
+        for notification in page:
+            hashlib.sha256(notification.state).digest()
+        count, after = count + len(page), page[-1].id
+    return count
+
+
+def verified(model: Any) -> None:
+    report = model.verify()
+    if not report.ok:
+        raise SystemExit(f"verify failed on an untouched store: {report.as_dict()}")
+
+
+def measure_store(base: str, args: argparse.Namespace) -> dict[str, Any]:
+    orders, volunteers = (1_000, 200) if args.quick else (10_000, 2_000)
+    with demo_store(base, orders, volunteers, "verify", views=True) as (url, var_dir):
+        app, model = open_app_and_model(url, var_dir)
+        events = app.recorder.max_notification_id() or 0
+        raw, verify = [], []
+        for run in range(args.runs):
+            raw.append(events / timed(lambda: raw_read_sha256(app)))
+            verify.append(events / timed(lambda: verified(model)))
+            note(f"{base}: run {run + 1}/{args.runs}: raw+sha256 {raw[-1]:.0f}/s, verify {verify[-1]:.0f}/s")
+        model.close()
+        app.close()
+    facts = {**store_facts(base), "orders": orders, "events": events, "runs": args.runs}
+    emit({"bench": "audit_verify", "side": "raw_read_sha256", **facts, "events_per_s": round(median(raw))})
+    emit({"bench": "audit_verify", "side": "verify", **facts, "events_per_s": round(median(verify))})
+    return {**facts, "verify_events_per_s": round(median(verify)), "raw_events_per_s": round(median(raw)),
+            "ratio": round(median([v / r for v, r in zip(verify, raw)]), 3)}
+
+
+def main() -> None:
+    args = parse_args(__doc__.splitlines()[0])
+    for summary in [measure_store(base, args) for base in store_kinds(args)]:
+        emit({"bench": "audit_verify", "summary": True, "machine": machine(), **summary})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Projections: events per second folded into every view from position 0 ÷ a raw decoded read of the same log.
+
+The store holds the seeded demo district (`civicflow demo --no-views`). Each run times, on the same store:
+- `raw_decoded_read` (the baseline): page through the notification log with the library's recorder
+  (pages of 1,000) and decode every event with the application's mapper, nothing else;
+- `catch_up`: `ReadModel.rebuild()` — drop the views and fold them all again from position 0 (order board,
+  volunteer roster, site stats, audit log with its hash chain and signed checkpoints).
+
+Run: .venv/bin/python bench/projections.py [--quick] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, bench/ would be sys.path[0] and bench/projections.py would shadow the `projections`
+# package: put the project root there instead and import the helpers as `bench.common`.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import argparse
+from typing import Any
+
+from bench.common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, store_facts,
+                    store_kinds, timed)
+
+PAGE = 1_000
+
+
+def raw_decoded_read(app: Any) -> int:
+    """Every event of the log, read in pages and decoded: the floor for any projection."""
+    count, after = 0, 0
+    while page := app.recorder.select_notifications(after, PAGE, inclusive_of_start=False):
+        for notification in page:
+            app.mapper.to_domain_event(notification)
+        count, after = count + len(page), page[-1].id
+    return count
+
+
+def measure_store(base: str, args: argparse.Namespace) -> dict[str, Any]:
+    orders, volunteers = (1_000, 200) if args.quick else (10_000, 2_000)
+    with demo_store(base, orders, volunteers, "proj") as (url, var_dir):
+        app, model = open_app_and_model(url, var_dir)
+        events = app.recorder.max_notification_id() or 0
+        raw, fold = [], []
+        for run in range(args.runs):
+            raw.append(events / timed(lambda: raw_decoded_read(app)))
+            fold.append(events / timed(model.rebuild))
+            note(f"{base}: run {run + 1}/{args.runs}: raw {raw[-1]:.0f}/s, catch-up {fold[-1]:.0f}/s")
+        model.close()
+        app.close()
+    facts = {**store_facts(base), "orders": orders, "events": events, "runs": args.runs}
+    emit({"bench": "projections", "side": "raw_decoded_read", **facts, "events_per_s": round(median(raw))})
+    emit({"bench": "projections", "side": "catch_up", **facts, "events_per_s": round(median(fold))})
+    ratio = round(median([f / r for f, r in zip(fold, raw)]), 3)
+    return {**facts, "catch_up_events_per_s": round(median(fold)), "raw_events_per_s": round(median(raw)),
+            "ratio": ratio}
+
+
+def main() -> None:
+    args = parse_args(__doc__.splitlines()[0])
+    for summary in [measure_store(base, args) for base in store_kinds(args)]:
+        emit({"bench": "projections", "summary": True, "machine": machine(), **summary})
+
+
+if __name__ == "__main__":
+    main()
