@@ -16,7 +16,7 @@ from interfaces.web import schemas_in as s
 from interfaces.web.blueprints import api_blueprint
 from interfaces.web.commands import answer, etag, if_match, run
 from interfaces.web.context import civicflow, now, read_model
-from interfaces.web.order_reads import history_items, order_at, order_filters
+from interfaces.web.order_reads import cursor_checked, history_items, order_at, order_filters
 from interfaces.web.schemas_out import History, OrderOut, OrderPage
 from interfaces.web.scope import present_order, require_order, require_site_in_jurisdiction
 from interfaces.web.views import order_view
@@ -47,7 +47,8 @@ class Orders(MethodView):
         filters = order_filters(principal, query)
         if filters is None:
             return {"items": [], "next_cursor": None}
-        rows, cursor = read_model().orders(**filters, now=now())
+        with cursor_checked(filters.get("cursor")):
+            rows, cursor = read_model().orders(**filters, now=now())
         return {"items": [present_order(principal, row) for row in rows], "next_cursor": cursor}
 
     @blp.roles("channel", "dispatcher")

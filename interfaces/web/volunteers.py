@@ -14,6 +14,7 @@ from interfaces.web import schemas_in as s
 from interfaces.web.blueprints import api_blueprint
 from interfaces.web.commands import answer, etag, if_match, run
 from interfaces.web.context import civicflow, read_model
+from interfaces.web.order_reads import cursor_checked
 from interfaces.web.schemas_out import TeamOut, VolunteerOut, VolunteerPage
 from interfaces.web.scope import require_site_in_jurisdiction, require_team, require_volunteer, within
 from interfaces.web.views import team_view, volunteer_view
@@ -39,7 +40,8 @@ class Volunteers(MethodView):
             if site is not None and not within(site, g.principal):
                 return {"items": [], "next_cursor": None}
             sites = sites or civicflow().sites.subtree(g.principal.site_id)
-        rows, cursor = read_model().volunteers(site_ids=sites, **query)
+        with cursor_checked(query.get("cursor")):
+            rows, cursor = read_model().volunteers(site_ids=sites, **query)
         return {"items": rows, "next_cursor": cursor}
 
     @blp.roles("dispatcher", "admin")

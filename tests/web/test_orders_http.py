@@ -3,7 +3,11 @@ past states, pagination and auto-dispatch."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
+
+import pytest
 
 from tests.web.world import POST, RESIDENT, World
 
@@ -135,3 +139,14 @@ def test_inspectors_verify_the_audit_chain_read_checkpoints_and_export_it_masked
     assert order["id"] in exported.get_data(as_text=True) and RESIDENT["phone"] not in exported.get_data(as_text=True)
     csv = world.call("admin", "GET", "/api/v1/audit/export?format=csv&after=5")
     assert csv.mimetype == "text/csv" and csv.get_data(as_text=True).splitlines()[0].startswith("position")
+
+
+@pytest.mark.parametrize("values", [[5, "x"], ["2024-01-01T00:00:00", "x"], ["soon", "x"],
+                                    ["2024-01-01T00:00:00+00:00", {"a": 1}]])
+def test_a_forged_cursor_is_422_not_a_server_error(world: World, values: list) -> None:
+    world.order_in("placed")
+    def forge(values: list) -> str:
+        return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+    assert world.call("inspector", "GET", f"/api/v1/orders?cursor={forge(values)}").status_code == 422
+    assert world.call("inspector", "GET", f"/api/v1/volunteers?cursor={forge([{'a': 1}])}").status_code == 422
