@@ -40,6 +40,8 @@ class SiteStats(MethodView):
     @sites.response(200, SiteStatsOut)
     def get(self, site_id: str) -> Any:
         """Counts by status, service minutes, satisfaction and timings of a site and every site below it."""
+        if site_id not in civicflow().sites:  # answered before any query: a path is free text
+            raise NotFound(f"no site {site_id}")
         if g.principal.role == "dispatcher" and not within(site_id, g.principal):
             raise NotFound(f"no site {site_id} in your jurisdiction")
         model = read_model()

@@ -142,3 +142,8 @@ def test_text_and_instants_no_store_can_keep_are_422_not_500(world: World, raw: 
                                  headers=world.headers("channel"))
     problem(response, 422)
     assert world.ok("inspector", "GET", "/api/v1/orders")["items"] == []
+
+
+def test_a_site_path_of_any_text_is_404_not_a_store_error(world: World) -> None:
+    for site in ("post-nowhere", "%00", "%F0%9F%98%80"):
+        problem(world.call("inspector", "GET", f"/api/v1/sites/{site}/stats"), 404)
