@@ -43,6 +43,7 @@ from bench.http_client import (District, Journal, chain_steps, free_port, prepar
 
 RETRY_FOR_SECONDS = 60
 PG_RESTART = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart", "-m", "immediate"]
+DRILL_APP_NAME = "civicflow-crash-drill"
 PG_START = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "start"]
 
 
@@ -84,9 +85,16 @@ def http_chain(journal: Journal, port: int, district: District, slot: int) -> li
     return attempts
 
 
-def http_load(port: int, district: District, clients: int, chains: int, journal: Journal) -> list[Attempt]:
+def http_load(port: int, district: District, clients: int, chains: int, journal: Journal,
+              disrupted: threading.Event) -> list[Attempt]:
+    """Each client runs at least `chains` chains, and goes on until the disruption is over (at most 10×)."""
     def client(slot: int) -> list[Attempt]:
-        return [a for _ in range(chains) for a in http_chain(journal, port, district, slot)]
+        attempts: list[Attempt] = []
+        for done in range(chains * 10):
+            if done >= chains and disrupted.is_set():
+                break
+            attempts += http_chain(journal, port, district, slot)
+        return attempts
 
     with ThreadPoolExecutor(clients) as pool:
         return [attempt for attempts in pool.map(client, range(clients)) for attempt in attempts]
@@ -108,11 +116,18 @@ def served_drill(base: str, args: argparse.Namespace, disrupt: Any) -> dict[str,
             box[0] = start_civicflow(url, var_dir, 2, port, log)
             wait_ready(port)
 
-        journal = Journal(var_dir / "journal.jsonl")
-        disruptor = threading.Thread(target=disrupt, args=(box, restart))
+        journal, disrupted = Journal(var_dir / "journal.jsonl"), threading.Event()
+
+        def disruption() -> None:
+            try:
+                disrupt(box, restart)
+            finally:
+                disrupted.set()
+
+        disruptor = threading.Thread(target=disruption)
         disruptor.start()
         try:
-            attempts = http_load(port, district, clients, chains, journal)
+            attempts = http_load(port, district, clients, chains, journal, disrupted)
         finally:
             disruptor.join()
             stop(box[0])
@@ -139,6 +154,8 @@ def postgres_restart(base: str, args: argparse.Namespace) -> dict[str, Any]:
     if store_facts(base)["store"] != "postgresql":
         base = DEFAULT_POSTGRES_URL
 
+    os.environ["PGAPPNAME"] = DRILL_APP_NAME  # our connections, told apart from everyone else's
+
     def disrupt(box: list[subprocess.Popen[bytes]], restart: Any) -> None:
         time.sleep(2)
         try:
@@ -147,10 +164,24 @@ def postgres_restart(base: str, args: argparse.Namespace) -> dict[str, Any]:
         finally:
             ensure_postgres_running(base)
 
+    wait_for_other_clients_to_leave(base)
     try:
         return {"restarts": 1, **served_drill(base, args, disrupt)}
     finally:
         ensure_postgres_running(base)
+
+
+def wait_for_other_clients_to_leave(base: str, patience: float = 480) -> None:
+    """The restart drops every connection to the server: give other users of it (test runs) time to finish."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        with psycopg.connect(without_query(base), autocommit=True) as conn:
+            row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                               "AND application_name <> %s", (DRILL_APP_NAME,)).fetchone()
+        if not row or row[0] == 0:
+            return
+        note(f"postgres restart waits: {row[0]} other client connection(s)")
+        time.sleep(5)
 
 
 def ensure_postgres_running(base: str) -> None:
