@@ -10,20 +10,26 @@ Run: .venv/bin/python bench/auto_dispatch.py [--quick] [--database-url URL] [--o
 
 from __future__ import annotations
 
-import argparse
-import random
-import time
-from datetime import datetime, timezone
+import sys
 from pathlib import Path
 
-from common import emit, machine, note, parse_args, percentile, scratch_store, store_facts, store_kinds
+# bench/ would be sys.path[0] and bench/projections.py would shadow the `projections` package (as in the others)
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from application.app import CivicFlow
-from application.reference import bundled_sites, catalogue
-from application.settings import Settings
-from domain.volunteer import Volunteer
-from interfaces.dispatch_wiring import wire_dispatch
-from interfaces.wiring import open_read_model
+import argparse  # noqa: E402
+import random  # noqa: E402
+import time  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
+
+from bench.common import (emit, machine, note, parse_args, percentile, scratch_store, store_facts,  # noqa: E402
+                          store_kinds)
+
+from application.app import CivicFlow  # noqa: E402
+from application.reference import bundled_sites, catalogue  # noqa: E402
+from application.settings import Settings  # noqa: E402
+from domain.volunteer import Volunteer  # noqa: E402
+from interfaces.dispatch_wiring import wire_dispatch  # noqa: E402
+from interfaces.wiring import open_read_model  # noqa: E402
 
 RESIDENT = {"name": "王女士", "phone": "13800000000", "address": "古城街道 1 号"}
 BATCH = 2000
