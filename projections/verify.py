@@ -58,8 +58,10 @@ class Verifier:
 
     def _walk(self, stop: int) -> None:
         store: Iterator[Any] = notifications(self.recorder, stop=stop)
-        audit = rows(self.engine, select(self.tables.audit_log), self.tables.audit_log.c.position)
-        marks = rows(self.engine, select(self.tables.checkpoints), self.tables.checkpoints.c.position)
+        # Bounded by `stop`: a worker may keep appending (and signing) while we verify.
+        log, signed = self.tables.audit_log, self.tables.checkpoints
+        audit = rows(self.engine, select(log).where(log.c.position <= stop), log.c.position)
+        marks = rows(self.engine, select(signed).where(signed.c.position <= stop), signed.c.position)
         event, row, mark = next(store, None), next(audit, _END), next(marks, _END)
         mark = self._checkpoints_at(0, mark, marks)
         while event is not None or row is not _END:

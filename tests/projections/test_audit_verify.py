@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from interfaces.wiring import open_read_model
 from projections import ReadModel
+from projections.verify import Verifier
 from tests.projections.scenario import district_day, place
 from tests.projections.tamper import RawStore, rewrite_audit_from
 
@@ -118,4 +119,13 @@ def test_a_forged_checkpoint_fails_its_signature(audited):
 def test_events_written_after_the_last_catch_up_are_not_yet_checked(audited, clock):
     place(audited.app)
     report = audited.model.verify()
+    assert report.ok and report.checked == len(audited.raw.positions()) - 1
+
+
+def test_rows_audited_while_verifying_are_left_for_the_next_run(audited):
+    stop = audited.model.positions()["audit_log"]
+    place(audited.app)
+    audited.model.checkpoint()  # a worker appends and signs beyond `stop` during the verification
+    model = audited.model
+    report = Verifier(model.engine, model.tables, model.recorder, model.mapper, model.checkpoints()[0]).run(stop)
     assert report.ok and report.checked == len(audited.raw.positions()) - 1
