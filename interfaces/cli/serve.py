@@ -25,7 +25,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return create_app()  # in each worker: its own connections, never shared across fork
+        return create_app({"STORE_PREPARED": True})  # in each worker: its own connections, never shared
 
 
 def prepare_store(settings: Settings) -> tuple[int, int]:

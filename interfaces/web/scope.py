@@ -6,6 +6,7 @@ Objects outside a principal's reach answer 404 (ids cannot be probed), so these 
 from __future__ import annotations
 
 from typing import Any
+
 from werkzeug.exceptions import Forbidden, NotFound
 
 from domain.team import Team

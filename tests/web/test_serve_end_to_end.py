@@ -38,11 +38,17 @@ class Server:
         self.process = subprocess.Popen([CIVICFLOW, "serve", "--port", str(port), "--workers", "2"], env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
+        self.log: list[str] = []
         threading.Thread(target=self._drain, daemon=True).start()
 
     def _drain(self) -> None:  # keeps the pipe empty, so the server never blocks writing its logs
         for line in self.process.stderr:  # type: ignore[union-attr]
             self.lines.put(line)
+            self.log.append(line)
+
+    def diagnosis(self) -> str:
+        lines = [line for line in self.log if '"event": "request"' not in line]
+        return f"server exit code {self.process.poll()}; its log:\n" + "".join(lines[-40:])
 
     def wait_until_listening(self) -> None:
         """gunicorn logs 'Listening at' once the socket is bound; requests then queue until a worker takes them."""
@@ -58,12 +64,14 @@ class Server:
             self.process.wait()
 
     def tokens(self, *requests: list[str]) -> list[str]:
-        """`civicflow tokens create ...` for each request, run side by side; each token is its last stdout line."""
-        runs = [subprocess.Popen([CIVICFLOW, "tokens", "create", *args], env=self.env, stdout=subprocess.PIPE,
-                                 text=True) for args in requests]
-        outputs = [run.communicate(timeout=60)[0] for run in runs]
-        assert all(run.returncode == 0 for run in runs), outputs
-        return [output.strip().splitlines()[-1] for output in outputs]
+        """`civicflow tokens create ...` for each request, one after the other; each token is its last stdout line.
+
+        (Not side by side: processes opening a PostgreSQL store at the same instant race in eventsourcing's
+        CREATE TABLE IF NOT EXISTS — "tuple concurrently updated".)"""
+        runs = [subprocess.run([CIVICFLOW, "tokens", "create", *args], env=self.env, capture_output=True, text=True,
+                               timeout=60) for args in requests]
+        assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
+        return [run.stdout.strip().splitlines()[-1] for run in runs]
 
     def call(self, token: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body).encode()
@@ -74,6 +82,8 @@ class Server:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read())
+        except urllib.error.URLError as error:
+            raise AssertionError(f"{method} {path}: {error}\n{self.diagnosis()}") from error
 
 
 @pytest.fixture
