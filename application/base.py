@@ -31,7 +31,9 @@ class CivicFlowBase(Application):
         self.settings = settings or Settings.from_env()
         self.clock = clock or SystemClock()
         store_env = self.settings.store.eventsourcing_env()
-        cache = {"AGGREGATE_CACHE_MAXSIZE": str(self.settings.aggregate_cache_size)}
+        # eventsourcing reads a cache size of 0 as "unbounded"; here 0 means no cache at all.
+        size = self.settings.aggregate_cache_size
+        cache = {"AGGREGATE_CACHE_MAXSIZE": str(size)} if size > 0 else {}
         super().__init__(env={**cache, **store_env, **(env or {})})
         self._sites: SiteDirectory | None = None
 

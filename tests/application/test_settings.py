@@ -37,3 +37,11 @@ def test_deadlines_and_tolerance_are_configurable_from_the_environment():
     assert settings.deadlines.dispatch == timedelta(minutes=45)
     assert settings.deadlines.review == timedelta(days=7)
     assert settings.service_tolerance == timedelta(minutes=5)
+
+
+def test_a_cache_size_of_zero_switches_the_aggregate_cache_off(tmp_path):
+    from application.app import CivicFlow
+
+    no_cache = CivicFlow(Settings(database_url="memory://", var_dir=tmp_path, aggregate_cache_size=0))
+    cached = CivicFlow(Settings(database_url="memory://", var_dir=tmp_path, aggregate_cache_size=10))
+    assert no_cache.repository.cache is None and cached.repository.cache is not None
