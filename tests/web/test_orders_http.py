@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -150,3 +151,25 @@ def test_a_forged_cursor_is_422_not_a_server_error(world: World, values: list) -
 
     assert world.call("inspector", "GET", f"/api/v1/orders?cursor={forge(values)}").status_code == 422
     assert world.call("inspector", "GET", f"/api/v1/volunteers?cursor={forge([{'a': 1}])}").status_code == 422
+
+
+def test_concurrent_duplicates_of_one_keyed_command_place_one_order(world: World) -> None:
+    """Sent at once, each duplicate either replays the first answer or is told 409; one order is written."""
+    body = {"category": "health", "site_id": POST, "description": "visit", "resident": RESIDENT}
+    start, answers = threading.Barrier(4), []
+
+    def send() -> None:
+        client = world.client.application.test_client()
+        start.wait()
+        answers.append(client.post("/api/v1/orders", json=body, headers=world.headers("channel", **{
+            "Idempotency-Key": "same-key"})))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    created = [a.get_json() for a in answers if a.status_code == 201]
+    assert created and all(c == created[0] for c in created)
+    assert all(a.status_code in (201, 409) for a in answers)
+    assert [row["id"] for row in world.ok("channel", "GET", "/api/v1/orders")["items"]] == [created[0]["id"]]
