@@ -66,8 +66,7 @@ class ReadModel(AuditTrail):
     # --- keeping up -------------------------------------------------------------------------------
 
     def create_tables(self) -> None:
-        self.tables.metadata.create_all(self.engine, checkfirst=True)
-        self.runner.register_positions()
+        self.runner.register_positions(self.tables.metadata)
 
     def catch_up(self, stop: int | None = None, on_page: Callable[[int], None] | None = None) -> int:
         return self.runner.catch_up(stop, on_page)

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
-from sqlalchemy import Connection, Engine, Table, select, update
+from sqlalchemy import Connection, Engine, MetaData, Table, select, update
 
 from projections.db import write_connection
 
 PAGE_SIZE = 1_000
+DDL_LOCK = 0x6369766963  # an advisory lock id of our own ("civic")
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,14 @@ class Runner:
         self.engine, self.table, self.recorder, self.mapper = engine, positions, recorder, mapper
         self.projections, self.hooks, self.page_size = list(projections), hooks or Hooks(), page_size
 
-    def register_positions(self) -> None:
-        """Give every projection a position row (0) if it has none: the row is the lock two workers share."""
+    def register_positions(self, metadata: MetaData | None = None) -> None:
+        """Create the tables (if `metadata` is given) and give every projection a position row (0) if it has
+        none — the row is the lock two workers share. Serialised, so processes may start side by side."""
         with write_connection(self.engine) as conn, conn.begin():
+            if conn.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already serialises
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({DDL_LOCK})")
+            if metadata is not None:
+                metadata.create_all(conn, checkfirst=True)
             known = set(conn.execute(select(self.table.c.name)).scalars())
             missing = [{"name": p.name, "position": 0} for p in self.projections if p.name not in known]
             if missing:

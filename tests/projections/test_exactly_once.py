@@ -105,3 +105,23 @@ def test_two_workers_on_the_same_projection_do_not_apply_a_page_twice(app, clock
     fresh = fresh_fold()
     assert view_differences(worker_a, fresh) == []
     worker_a.close(), worker_b.close(), fresh.close()
+
+
+def test_workers_starting_side_by_side_create_the_tables_once(app):
+    models, errors = [], []
+
+    def start() -> None:
+        try:
+            models.append(open_read_model(app))
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == [] and len(models) == 4
+    assert set(models[0].positions().values()) == {0}
+    for model in models:
+        model.close()
