@@ -59,7 +59,7 @@ def one_run(port: int, district: District, clients: int, chains: int) -> dict[st
 
 
 def measure(base: str, workers: int, args: argparse.Namespace) -> dict[str, Any]:
-    chains = 2 if args.quick else 8
+    chains = 1 if args.quick else 8
     logs = Path(tempfile.mkdtemp(prefix="civicflow-http-"))
     with scratch_store(base, "http") as url:
         district = prepare_district(url, logs, args.clients)

@@ -63,7 +63,7 @@ def the_store(base: str, args: argparse.Namespace) -> Iterator[tuple[str, Path, 
     if args.store:
         yield args.store, Path(tempfile.gettempdir()), 0
         return
-    orders = 1_000 if args.quick else 10_000
+    orders = 300 if args.quick else 10_000
     with demo_store(base, orders, orders // 5, "memory", views=True) as (url, var_dir):
         yield url, var_dir, orders
 

@@ -38,7 +38,7 @@ def raw_decoded_read(app: Any) -> int:
 
 
 def measure_store(base: str, args: argparse.Namespace) -> dict[str, Any]:
-    orders, volunteers = (1_000, 200) if args.quick else (10_000, 2_000)
+    orders, volunteers = (500, 100) if args.quick else (10_000, 2_000)
     with demo_store(base, orders, volunteers, "proj") as (url, var_dir):
         app, model = open_app_and_model(url, var_dir)
         events = app.recorder.max_notification_id() or 0
