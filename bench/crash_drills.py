@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # see write_path.py: never shadow `projections`
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
@@ -38,6 +39,7 @@ import psycopg
 from bench.common import (DEFAULT_POSTGRES_URL, emit, machine, note, parse_args, scratch_store, store_facts,
                           without_query)
 from bench.drill_checks import Attempt, check
+from bench.drill_scale import projection_workers
 from bench.http_client import (District, Journal, chain_steps, free_port, prepare_district, start_civicflow, stop,
                                wait_ready)
 
@@ -102,18 +104,21 @@ def http_load(port: int, district: District, clients: int, chains: int, journal:
 
 # --- the drills -----------------------------------------------------------------------------------
 
-def served_drill(base: str, args: argparse.Namespace, disrupt: Any) -> dict[str, Any]:
-    """Load `civicflow serve` on a scratch store while `disrupt(server_box, restart)` runs beside it."""
-    clients, chains = (4, 6) if args.quick else (6, 20)
+def served_drill(base: str, args: argparse.Namespace, disrupt: Any, workers: int = 2, clients: int = 0,
+                 beside: Any = None) -> dict[str, Any]:
+    """Load `civicflow serve` on a scratch store while `disrupt(server_box, restart)` runs beside it;
+    `beside(url, var_dir, extra)` is a context manager around the load (e.g. projection workers)."""
+    clients, chains = clients or (4 if args.quick else 6), 6 if args.quick else 20
+    beside, extra = beside or (lambda url, var_dir, extra: contextlib.nullcontext()), {}
     with scratch_store(base, "drill") as url:
         var_dir = Path(tempfile.mkdtemp(prefix="civicflow-drill-"))
         district = prepare_district(url, var_dir, clients)
         port, log = free_port(), var_dir / "server.log"
-        box = [start_civicflow(url, var_dir, 2, port, log)]
+        box = [start_civicflow(url, var_dir, workers, port, log)]
         wait_ready(port)
 
         def restart() -> None:
-            box[0] = start_civicflow(url, var_dir, 2, port, log)
+            box[0] = start_civicflow(url, var_dir, workers, port, log)
             wait_ready(port)
 
         journal, disrupted = Journal(var_dir / "journal.jsonl"), threading.Event()
@@ -127,12 +132,15 @@ def served_drill(base: str, args: argparse.Namespace, disrupt: Any) -> dict[str,
         disruptor = threading.Thread(target=disruption)
         disruptor.start()
         try:
-            attempts = http_load(port, district, clients, chains, journal, disrupted)
+            with beside(url, var_dir, extra):
+                attempts = http_load(port, district, clients, chains, journal, disrupted)
         finally:
             disruptor.join()
             stop(box[0])
         outcome = check(url, var_dir, attempts)
-    return {**outcome, "requests": len(journal.entries), "journal": str(journal.path),
+    outcome["problems"] += extra.pop("problems", [])
+    outcome["problem_count"] = len(outcome["problems"])
+    return {**outcome, **extra, "requests": len(journal.entries), "journal": str(journal.path),
             "transport_errors": sum(e["status"] is None for e in journal.entries),
             "server_errors": sum((e["status"] or 0) >= 500 for e in journal.entries)}
 
@@ -197,6 +205,17 @@ def ensure_postgres_running(base: str) -> None:
     raise SystemExit("PostgreSQL did not come back after the drill: start it with " + " ".join(PG_START))
 
 
+def postgres_scale_out(base: str, args: argparse.Namespace) -> dict[str, Any]:
+    """4 API workers and 2 projection workers on one PostgreSQL database under concurrent load: nothing lost
+    or doubled, and the workers' views converge to the log's latest position (before the checks catch up)."""
+    if store_facts(base)["store"] != "postgresql":
+        base = DEFAULT_POSTGRES_URL
+    os.environ["PGAPPNAME"] = DRILL_APP_NAME
+    return {"api_workers": 4, "projection_workers": 2,
+            **served_drill(base, args, lambda box, restart: None, workers=4, clients=8,
+                           beside=lambda url, var_dir, extra: projection_workers(url, var_dir, 2, extra))}
+
+
 # --- two processes on one SQLite file -------------------------------------------------------------
 
 def sqlite_two_processes(base: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -227,6 +246,7 @@ def write_chains(url: str, var_dir: str, volunteers: list[str], chains: int, jou
 
 
 DRILLS = {"gunicorn_sigkill": gunicorn_sigkill, "postgres_restart": postgres_restart,
+          "postgres_scale_out": postgres_scale_out,
           "sqlite_two_processes": sqlite_two_processes}
 
 
