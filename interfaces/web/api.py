@@ -31,6 +31,16 @@ RESPONSE_HEADERS = {
 }
 
 
+ERROR_HEADERS = {
+    401: {"headers": {"WWW-Authenticate": {"required": True, "schema": {"type": "string"},
+                                           "description": 'Bearer realm="civicflow"'}}},
+    405: {"headers": {"Allow": {"required": True, "schema": {"type": "string"},
+                                "description": "The methods the route allows"}}},
+    503: {"headers": {"Retry-After": {"required": True, "schema": {"type": "string"},
+                                      "description": "Seconds to wait before retrying"}}},
+}
+
+
 class CivicFlowApi(Api):
     ERROR_SCHEMA = Problem
 
@@ -41,7 +51,7 @@ class CivicFlowApi(Api):
         """Every error response is documented as application/problem+json (RFC 9457)."""
         for status in http.HTTPStatus:
             if status >= 400:
-                response = {"description": status.phrase, "schema": Problem}
+                response = {"description": status.phrase, "schema": Problem, **ERROR_HEADERS.get(status, {})}
                 prepare_response(response, self.spec, PROBLEM_JSON)
                 self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "Any other error", "schema": Problem}
