@@ -67,12 +67,14 @@ def main() -> None:
     args = parse_args("audit scale", lambda p: p.add_argument("--raw-read", action="store_true"))
     for url in args.database_urls or []:
         env = {**os.environ, "CIVICFLOW_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-        events = events_in(url)
-        for step, command in STEPS.items():
+        events, baseline = events_in(url), None
+        for step, command in STEPS.items():  # raw_read first: the baseline of every ratio
             runs = [measured(command, env) for _ in range(args.runs)]
             seconds = median([r["seconds"] for r in runs])
+            baseline = baseline or seconds
             emit({**store_facts(url), "step": step, "events": events, "runs": len(runs), "seconds": round(seconds, 2),
-                  "events_per_second": round(events / seconds), "peak_mb": round(max(r["peak_mb"] for r in runs), 1)})
+                  "events_per_second": round(events / seconds), "peak_mb": round(max(r["peak_mb"] for r in runs), 1),
+                  "times_raw_read": round(seconds / baseline, 1), "load_average": os.getloadavg()[0]})
     emit({"machine": machine()})
 
 
