@@ -67,7 +67,8 @@ def race_in_threads(apps: list[CivicFlow], order_id: UUID, volunteer_ids: list[U
 def race_in_a_process(url: str, clock: ManualClock, order_id: UUID, volunteer_ids: list[UUID], barrier: Any,
                       results: Any) -> None:
     """A 'spawn' child: its own application, one thread per volunteer; reports outcomes (or the error)."""
-    app = CivicFlow(Settings(database_url=url), clock)
+    # The parent made the tables; children racing CREATE TABLE on PostgreSQL can fail ("tuple concurrently updated").
+    app = CivicFlow(Settings(database_url=url), clock, env={"CREATE_TABLE": "no"})
     try:
         outcomes = race_in_threads([app] * len(volunteer_ids), order_id, volunteer_ids, barrier)
         results.put(("ok", outcomes))
