@@ -25,16 +25,15 @@ from typing import Any
 
 from bench.common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, store_facts,
                     store_kinds, timed)
+from projections.paging import notifications
 
 PAGE = 1_000
 
 
 def raw_read_sha256(app: Any) -> int:
-    count, after = 0, 0
-    while page := app.recorder.select_notifications(after, PAGE, inclusive_of_start=False):
-        for notification in page:
-            hashlib.sha256(notification.state).digest()
-        count, after = count + len(page), page[-1].id
+    count = 0
+    for count, notification in enumerate(notifications(app.recorder, page=PAGE), start=1):
+        hashlib.sha256(notification.state).digest()
     return count
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import open_app_and_model
+from projections.paging import notifications
 
 EVENT_OF = {"place": "Placed", "dispatch": "Dispatched", "accept": "Accepted", "start": "ServiceStarted",
             "complete": "ServiceCompleted", "review": "Reviewed"}
@@ -47,18 +48,16 @@ def read_store(app: Any) -> Stored:
     types: dict[Any, list[str]] = defaultdict(list)
     chains: dict[str, list[Any]] = defaultdict(list)
     links: Counter[tuple[str, Any]] = Counter()
-    after, count = 0, 0
-    while page := app.recorder.select_notifications(after, 1_000, inclusive_of_start=False):
-        for notification in page:
-            event = app.mapper.to_domain_event(notification)
-            name = type(event).__name__
-            versions[event.originator_id].append(event.originator_version)
-            types[event.originator_id].append(name)
-            if name == "Placed":
-                chains[event.description].append(event.originator_id)
-            if name in PAIRED.values():
-                links[(name, event.order_id)] += 1
-        after, count = page[-1].id, count + len(page)
+    count = 0
+    for count, notification in enumerate(notifications(app.recorder), start=1):
+        event = app.mapper.to_domain_event(notification)
+        name = type(event).__name__
+        versions[event.originator_id].append(event.originator_version)
+        types[event.originator_id].append(name)
+        if name == "Placed":
+            chains[event.description].append(event.originator_id)
+        if name in PAIRED.values():
+            links[(name, event.order_id)] += 1
     return Stored(versions, types, chains, links, count)
 
 

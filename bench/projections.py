@@ -23,17 +23,16 @@ from typing import Any
 
 from bench.common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, store_facts,
                     store_kinds, timed)
+from projections.paging import notifications
 
 PAGE = 1_000
 
 
 def raw_decoded_read(app: Any) -> int:
     """Every event of the log, read in pages and decoded: the floor for any projection."""
-    count, after = 0, 0
-    while page := app.recorder.select_notifications(after, PAGE, inclusive_of_start=False):
-        for notification in page:
-            app.mapper.to_domain_event(notification)
-        count, after = count + len(page), page[-1].id
+    count = 0
+    for count, notification in enumerate(notifications(app.recorder, page=PAGE), start=1):
+        app.mapper.to_domain_event(notification)
     return count
 
 
