@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from projections.audit_chain import GENESIS, chain, notification_envelope
+from projections.bulk import insert_rows
+from projections.audit_chain import GENESIS, next_head, notification_leaf
 from projections.event_data import event_data, type_names
 from projections.runner import Item
 
@@ -24,8 +25,8 @@ def audit_content(env: dict[str, Any], event: Any) -> dict[str, Any]:
 
 
 def audit_row(item: Item, seq: int, previous_head: bytes) -> tuple[dict[str, Any], bytes]:
-    env = notification_envelope(item.notification)
-    head = chain(previous_head, env)
+    env, leaf = notification_leaf(item.notification)
+    head = next_head(previous_head, leaf)
     return {"position": item.position, "seq": seq, **audit_content(env, item.event), "hash": head.hex(),
             "prev_hash": previous_head.hex()}, head
 
@@ -50,7 +51,7 @@ class AuditLog:
             seq += 1
             row, head = audit_row(item, seq, head)
             rows.append(row)
-        conn.execute(self.table.insert(), rows)
+        insert_rows(conn, self.table, rows)
         if self.on_checkpoint is not None:
             for row in rows:
                 if row["seq"] % self.every == 0:

@@ -11,8 +11,13 @@ PERSONAL_FIELDS = ("name", "phone", "address")
 MASK = "***"
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def json_value(value: Any) -> Any:
-    if isinstance(value, (UUID,)):
+    if type(value) in _PLAIN:  # most fields: checked first, by exact type, as it runs for every field of every event
+        return value
+    if isinstance(value, UUID):
         return str(value)
     if isinstance(value, datetime):
         return value.isoformat()

@@ -70,21 +70,27 @@ class Runner:
                                                          inclusive_of_start=False):
             items = [Item(n.id, n, self.mapper.to_domain_event(n)) for n in page]
             self.hooks.after_read(items)
-            for projection in self.projections:
-                self._apply(projection, items)
+            self._apply(items)
             start = page[-1].id
             if on_page is not None:
                 on_page(start)
         return min(self.positions().values(), default=0)
 
-    def _apply(self, projection: Projection, items: Sequence[Item]) -> None:
-        name_is = self.table.c.name == projection.name
+    def _apply(self, items: Sequence[Item]) -> None:
+        """One transaction for the page: every projection's rows and new position commit together."""
         with write_connection(self.engine) as conn, conn.begin():
-            # Re-read the position under the lock: another worker may have applied this page meanwhile.
-            position = conn.execute(select(self.table.c.position).where(name_is).with_for_update()).scalar_one()
-            fresh = [item for item in items if item.position > position]
-            if not fresh:
-                return
-            projection.apply(conn, fresh)
-            conn.execute(update(self.table).where(name_is).values(position=fresh[-1].position))
-            self.hooks.before_commit(projection.name, fresh[-1].position)
+            # Re-read the positions under the lock: another worker may have applied this page meanwhile.
+            positions = self._locked_positions(conn)
+            for projection in self.projections:
+                fresh = [item for item in items if item.position > positions[projection.name]]
+                if fresh:
+                    projection.apply(conn, fresh)
+                    conn.execute(update(self.table).where(self.table.c.name == projection.name)
+                                 .values(position=fresh[-1].position))
+                    self.hooks.before_commit(projection.name, fresh[-1].position)
+
+    def _locked_positions(self, conn: Connection) -> dict[str, int]:
+        names = [p.name for p in self.projections]
+        query = select(self.table.c.name, self.table.c.position).where(self.table.c.name.in_(names))
+        # A fixed lock order, so that two workers never wait on each other's rows crosswise.
+        return dict(conn.execute(query.order_by(self.table.c.name).with_for_update()).tuples().all())

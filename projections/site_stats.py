@@ -65,28 +65,30 @@ class SiteStats:
             self._count(conn, events)
 
     def _count(self, conn: Connection, events: list[Any]) -> None:
-        keys = {str(e.originator_id) for e in events}
+        keyed = [(str(e.originator_id), e) for e in events]
+        keys = {key for key, _ in keyed}
         rows = {r["id"]: dict(r) for r in conn.execute(select(self.orders).where(self.orders.c.id.in_(keys)))
                 .mappings()}
         existing, deltas = set(rows), Counter[tuple[str, str]]()
-        for e in events:
-            rows[str(e.originator_id)], delta = _step(rows.get(str(e.originator_id)), e)
+        for key, e in keyed:
+            rows[key], delta = _step(rows.get(key), e)
+            site = rows[key]["site_id"]
             for column, amount in delta.items():
-                deltas[(rows[str(e.originator_id)]["site_id"], column)] += amount
+                deltas[(site, column)] += amount
         write_rows(conn, self.orders, [rows[k] for k in keys - existing], [rows[k] for k in keys & existing])
         self._add(conn, deltas)
 
     def _add(self, conn: Connection, deltas: Counter[tuple[str, str]]) -> None:
         """Add each site's numbers to the site and to every site above it."""
         tree = dict(conn.execute(select(self.tree.c.id, self.tree.c.parent_id)).tuples().all())
-        rolled: Counter[tuple[str, str]] = Counter()
+        rolled: dict[str, Counter[str]] = {}
         for (site, column), amount in deltas.items():
             while site is not None:
-                rolled[(site, column)] += amount
+                rolled.setdefault(column, Counter())[site] += amount
                 site = tree.get(site)
-        self._ensure_rows(conn, {site for site, _ in rolled})
-        for column in (*STATUS_COLUMNS, *SUM_COLUMNS):
-            params = [{"s": site, "d": n} for (site, c), n in rolled.items() if c == column and n]
+        self._ensure_rows(conn, {site for by_site in rolled.values() for site in by_site})
+        for column, by_site in rolled.items():
+            params = [{"s": site, "d": n} for site, n in by_site.items() if n]
             if params:
                 conn.execute(update(self.stats).where(self.stats.c.site_id == bindparam("s"))
                              .values({column: self.stats.c[column] + bindparam("d")}), params)

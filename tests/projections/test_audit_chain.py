@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
+from types import SimpleNamespace
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from hypothesis import given
+from hypothesis import strategies as st
 
 from interfaces.wiring import audit_key_path, open_read_model
+from projections.audit_chain import leaf_hash, notification_envelope, notification_leaf
 from tests.projections.scenario import district_day
 
 
@@ -72,3 +76,12 @@ def test_the_default_key_lives_beside_the_store_not_in_it(app):
     model.checkpoint()
     assert audit_key_path(app.settings).exists()
     model.close()
+
+
+@given(position=st.integers(1, 2**62), version=st.integers(1, 2**31), topic=st.text(min_size=1),
+       state=st.binary(max_size=64), originator=st.uuids())
+def test_the_written_out_leaf_equals_the_canonical_json_leaf(position, version, topic, state, originator):  # type: ignore[no-untyped-def]
+    stored = SimpleNamespace(id=position, originator_id=originator, originator_version=version, topic=topic,
+                             state=state)
+    env, leaf = notification_leaf(stored)
+    assert leaf == leaf_hash(env) == leaf_hash(notification_envelope(stored))
