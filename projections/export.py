@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -22,7 +22,7 @@ FIELDS = ("position", "aggregate_id", "aggregate_type", "version", "type", "topi
 FORMATS = ("jsonl", "csv")
 
 
-def _record(row: dict[str, Any], mask: bool) -> dict[str, Any]:
+def _record(row: Mapping[str, Any], mask: bool) -> dict[str, Any]:
     record = {name: row[name] for name in FIELDS}
     record["timestamp"] = row["timestamp"].isoformat()
     record["data"] = masked(row["data"]) if mask else row["data"]

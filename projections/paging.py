@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
@@ -19,11 +19,12 @@ def notifications(recorder: ApplicationRecorder, *, after: int = 0, stop: int | 
 
 
 def rows(engine: Engine, query: Select[Any], key: Column[Any], *, after: int = 0,
-         page: int = PAGE) -> Iterator[dict[str, Any]]:
-    """Rows of `query` in ascending `key` (an integer position), one short read transaction per page."""
+         page: int = PAGE) -> Iterator[Mapping[str, Any]]:
+    """Rows of `query` (read-only mappings) in ascending `key` (an integer position), one short read
+    transaction per page."""
     while True:
         with engine.connect() as conn:
-            batch = [dict(r) for r in conn.execute(query.where(key > after).order_by(key).limit(page)).mappings()]
+            batch = list(conn.execute(query.where(key > after).order_by(key).limit(page)).mappings())
         yield from batch
         if len(batch) < page:
             return

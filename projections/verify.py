@@ -3,14 +3,14 @@ audit table and every signed checkpoint; report the first position that differs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import Engine, select
 
-from projections.audit_chain import GENESIS, chain, notification_envelope
+from projections.audit_chain import GENESIS, next_head, notification_leaf
 from projections.audit_log import audit_content
 from projections.checkpoints import checkpoint_is_signed
 from projections.paging import notifications, rows
@@ -76,12 +76,12 @@ class Verifier:
         if mark is not _END:
             raise Failed(mark["position"], "a signed checkpoint covers events that are no longer there")
 
-    def _check(self, event: Notification, row: dict[str, Any]) -> None:
-        previous, env = self.head, notification_envelope(event)
+    def _check(self, event: Notification, row: Mapping[str, Any]) -> None:
+        previous, (env, leaf) = self.head, notification_leaf(event)
         if (row["aggregate_id"], row["version"], row["topic"], row["state_sha256"]) != (
                 env["originator_id"], env["originator_version"], env["topic"], env["state_sha256"]):
             raise Failed(event.id, "the stored event differs from the one audited (altered or swapped)")
-        self.head = chain(previous, env)
+        self.head = next_head(previous, leaf)
         if (row["prev_hash"], row["hash"], row["seq"]) != (previous.hex(), self.head.hex(), self.checked + 1):
             raise Failed(event.id, "the audit row's hash chain does not match the recomputed chain")
         try:
@@ -94,8 +94,8 @@ class Verifier:
         if self.checked % PROGRESS_EVERY == 0:
             self.on_progress(event.id)
 
-    def _checkpoints_at(self, position: int, mark: dict[str, Any], marks: Iterator[dict[str, Any]]
-                        ) -> dict[str, Any]:
+    def _checkpoints_at(self, position: int, mark: Mapping[str, Any], marks: Iterator[Mapping[str, Any]]
+                        ) -> Mapping[str, Any]:
         while mark["position"] <= position:
             if mark["position"] < position:
                 raise Failed(mark["position"], "a signed checkpoint names a position that holds no event")
