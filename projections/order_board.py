@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, Table
 
 from domain.order import ACCEPTED, CANCELLED, COMPLETED, DISPATCHED, IN_SERVICE, PLACED, REVIEWED, CLOSED, Order
+from domain.site import Site
+from projections.jurisdiction import ancestor_columns, chain, read_parents
 from projections.rows import Fold, Row, fold_rows
 from projections.runner import Item
 
@@ -67,13 +69,31 @@ ORDER_FOLDS: dict[type, Fold] = {
 
 
 class OrderBoard:
+    """The folds above, and each new row's chain of sites (jurisdiction.py) from the site tree: the
+    site_tree view, or the Site events of the page itself (sites are registered before their orders)."""
+
     name = "order_board"
 
-    def __init__(self, table: Table):
-        self.table = table
+    def __init__(self, table: Table, site_tree: Table):
+        self.table, self.site_tree = table, site_tree
+        self.parents: dict[str, str | None] = {}  # sites never move: what is known once stays true
 
     def apply(self, conn: Connection, items: Sequence[Item]) -> None:
-        fold_rows(conn, self.table, items, ORDER_FOLDS)
+        self.parents.update((i.event.code, i.event.parent_code) for i in items
+                            if isinstance(i.event, Site.Registered))
+        placed_at = {i.event.site_id for i in items if isinstance(i.event, Order.Placed)}
+        if not all(self._known(site) for site in placed_at):
+            self.parents = {**read_parents(conn, self.site_tree), **self.parents}
+
+        def placed(row: Row | None, e: Any) -> Row:
+            return {**_placed(row, e), **ancestor_columns(self.parents, e.site_id)}
+
+        fold_rows(conn, self.table, items, {**ORDER_FOLDS, Order.Placed: placed})
+
+    def _known(self, site: str) -> bool:
+        """Whether the whole chain from the site up to a root is known."""
+        root = chain(self.parents, site)[0]
+        return root in self.parents and self.parents[root] is None
 
 
 def overdue_deadline(row: Row) -> datetime | None:

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, Text, and_, cast, false, or_, select
+from sqlalchemy import Connection, Select, Table, Text, and_, cast, false, or_, literal, select, tuple_
 
 from domain.order import ACCEPTED, DISPATCHED, IN_SERVICE, PLACED
+from projections.jurisdiction import jurisdiction_clause, read_parents
 from projections.order_board import order_representation
 from projections.volunteer_roster import volunteer_representation
 
@@ -77,13 +78,20 @@ def _people_clause(t: Table, volunteer_id: Any, team_ids: Sequence[Any] | None) 
 
 
 def list_orders(conn: Connection, t: Table, *, now: datetime, cursor: str | None, limit: int,
+                jurisdiction: str | None = None, site_tree: Table | None = None,
                 **filters: Any) -> tuple[list[dict[str, Any]], str | None]:
+    """Newest first. `jurisdiction`: only the orders of that site and the sites below it (read from
+    `site_tree`), the filter that one index range serves (jurisdiction.py)."""
     limit = clamp(limit)
     query: Select[Any] = select(t).where(*_order_filters(t, filters, now))
+    if jurisdiction is not None:
+        assert site_tree is not None, "a jurisdiction needs the site tree"
+        query = query.where(jurisdiction_clause(t, read_parents(conn, site_tree), jurisdiction))
     if cursor is not None:
         at_text, last_id = decode_cursor(cursor, 2)
-        at = datetime.fromisoformat(at_text)
-        query = query.where(or_(t.c.placed_at < at, and_(t.c.placed_at == at, t.c.id < last_id)))
+        # One row-value comparison (not an OR), so that the index range starts at the cursor.
+        after = tuple_(literal(datetime.fromisoformat(at_text), t.c.placed_at.type), literal(last_id, t.c.id.type))
+        query = query.where(tuple_(t.c.placed_at, t.c.id) < after)
     rows = _page(conn, query.order_by(t.c.placed_at.desc(), t.c.id.desc()), limit)
     items = [order_representation(row, now) for row in rows[:limit]]
     more = len(rows) > limit

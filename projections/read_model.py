@@ -32,8 +32,8 @@ CheckpointHook = Callable[[Any, dict[str, Any]], None]
 
 def build_projections(tables: ViewTables, on_checkpoint: CheckpointHook | None = None,
                       checkpoint_every: int = CHECKPOINT_EVERY) -> list[Projection]:
-    return [OrderBoard(tables.order_board), VolunteerRoster(tables.volunteer_roster), SiteStats(tables),
-            AuditLog(tables.audit_log, on_checkpoint, checkpoint_every)]
+    return [OrderBoard(tables.order_board, tables.site_tree), VolunteerRoster(tables.volunteer_roster),
+            SiteStats(tables), AuditLog(tables.audit_log, on_checkpoint, checkpoint_every)]
 
 
 def _utc_now() -> datetime:
@@ -90,14 +90,18 @@ class ReadModel(AuditTrail):
     # --- queries ----------------------------------------------------------------------------------
 
     def orders(self, *, now: datetime, cursor: str | None = None, limit: int = 50, status: str | None = None,
-               site_ids: Sequence[str] | None = None, category: str | None = None,
-               volunteer_id: UUID | str | None = None, team_ids: Sequence[UUID | str] | None = None,
-               channel: str | None = None, placed_after: datetime | None = None,
-               placed_before: datetime | None = None, overdue: bool | None = None
+               site_ids: Sequence[str] | None = None, jurisdiction: str | None = None,
+               category: str | None = None, volunteer_id: UUID | str | None = None,
+               team_ids: Sequence[UUID | str] | None = None, channel: str | None = None,
+               placed_after: datetime | None = None, placed_before: datetime | None = None,
+               overdue: bool | None = None
                ) -> tuple[list[dict[str, Any]], str | None]:
+        """`site_ids`: orders at, or escalated to, one of these sites; `jurisdiction`: orders of that site and
+        every site below it (a dispatcher's reach)."""
         with self.engine.connect() as conn:
             return list_orders(conn, self.tables.order_board, now=now, cursor=cursor, limit=limit, status=status,
-                               site_ids=site_ids, category=category, volunteer_id=volunteer_id,
+                               site_ids=site_ids, jurisdiction=jurisdiction, site_tree=self.tables.site_tree,
+                               category=category, volunteer_id=volunteer_id,
                                team_ids=team_ids, channel=channel, placed_after=placed_after,
                                placed_before=placed_before, overdue=overdue)
 

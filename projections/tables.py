@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
 from projections.db import UTCDateTime
+from projections.jurisdiction import COLUMNS as ANCESTOR_COLUMNS
 
 ID = 64  # uuid strings and site codes
 SUM_COLUMNS = ("service_minutes", "rating_count", "rating_total", "dispatch_seconds", "dispatch_count",
@@ -60,14 +61,22 @@ def _order_board(md: MetaData, p: str) -> Table:
         Column("accept_by", UTCDateTime), Column("complete_by", UTCDateTime), Column("review_by", UTCDateTime),
         Column("window_start", UTCDateTime), Column("window_end", UTCDateTime),
         Column("version", Integer, nullable=False),
+        *(Column(name, String(ID)) for name in ANCESTOR_COLUMNS),
         Index(f"ix_{t}_responsible_status", "responsible_site_id", "status", "placed_at"),
-        Index(f"ix_{t}_site_status", "site_id", "status", "placed_at"),
         Index(f"ix_{t}_volunteer_status", "assignee_volunteer_id", "status"),
         Index(f"ix_{t}_acceptor_status", "accepted_by", "status"),
         Index(f"ix_{t}_team_status", "assignee_team_id", "status"),
-        Index(f"ix_{t}_placed", "placed_at", "id"),
-        Index(f"ix_{t}_status_placed", "status", "placed_at"),
+        *_newest_first_indexes(t, (), ("status",)),
+        *_newest_first_indexes(t, ("site_id",), ("site_id", "status")),
+        *(index for name in ANCESTOR_COLUMNS for index in _newest_first_indexes(t, (name,), (name, "status"))),
     )
+
+
+def _newest_first_indexes(table: str, *prefixes: tuple[str, ...]) -> list[Index]:
+    """A list filtered by equalities on `prefix`, newest first after a keyset cursor, is one range of such an
+    index read backwards (placed_at, then id: the list's order; no sort step)."""
+    return [Index(f"ix_{table}_{'_'.join(prefix) or 'all'}_newest", *prefix, "placed_at", "id")
+            for prefix in prefixes]
 
 
 def _volunteer_roster(md: MetaData, p: str) -> Table:
