@@ -21,7 +21,7 @@ from projections.replay import History
 from projections.signing import Signer
 from projections.order_board import OrderBoard
 from projections.queries import list_orders, list_volunteers
-from projections.runner import PAGE_SIZE, Hooks, Projection, Runner
+from projections.runner import PAGE_SIZE, REBUILD_PAGE_SIZE, Hooks, Projection, Runner
 from projections.site_queries import site_summary
 from projections.site_stats import SiteStats
 from projections.tables import ViewTables, build_tables
@@ -82,7 +82,7 @@ class ReadModel(AuditTrail):
         """Drop the views and fold them again from position 0 (signed checkpoints are kept)."""
         self.tables.metadata.drop_all(self.engine, tables=self.tables.views(), checkfirst=True)
         self.create_tables()
-        return self.catch_up(on_page=on_page)
+        return self.runner.catch_up(on_page=on_page, page_size=max(self.runner.page_size, REBUILD_PAGE_SIZE))
 
     def close(self) -> None:
         self.engine.dispose()
