@@ -30,7 +30,8 @@ def order_filters(principal: Principal, query: dict[str, Any]) -> dict[str, Any]
     elif principal.role == "dispatcher":
         if site is not None and not within(site, principal):
             return None
-        filters["site_ids"] = [site] if site else civicflow().sites.subtree(principal.site_id or "")
+        if not site:  # the whole jurisdiction: the read model filters by its root (one index range)
+            filters["jurisdiction"] = principal.site_id or ""
     elif principal.role == "volunteer":
         if volunteer is not None and volunteer != principal.volunteer_id:
             return None

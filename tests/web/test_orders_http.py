@@ -7,10 +7,11 @@ import base64
 import json
 import threading
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 
-from tests.web.world import POST, RESIDENT, World
+from tests.web.world import OTHER_POST, POST, RESIDENT, STATION, World
 
 
 def events(world: World) -> int:
@@ -113,6 +114,23 @@ def test_lists_page_with_an_opaque_cursor(world: World) -> None:
     assert {row["id"] for row in first["items"] + second["items"]} == ids and second["next_cursor"] is None
     assert world.call("channel", "GET", "/api/v1/orders?cursor=bm9wZQ").status_code == 422
     assert world.call("channel", "GET", "/api/v1/orders?limit=201").status_code == 422
+
+
+def test_a_dispatchers_list_is_its_jurisdiction_escalated_orders_included_paged_newest_first(world: World) -> None:
+    """The station's dispatcher sees its posts' orders (one escalated to the center too), not the other station's."""
+    ours = [world.place()["id"] for _ in range(3)] + [world.place(site_id=STATION)["id"]]
+    world.app.escalate_order(UUID(ours[0]), "not dispatched", actor="system:supervisor")
+    world.app.escalate_order(UUID(ours[0]), "still not dispatched", actor="system:supervisor")
+    theirs = world.place(site_id=OTHER_POST)["id"]
+    pages, cursor = [], ""
+    while cursor is not None:
+        page = world.ok("dispatcher", "GET", f"/api/v1/orders?limit=3{cursor and f'&cursor={cursor}'}")
+        pages.append([row["id"] for row in page["items"]])
+        cursor = page["next_cursor"]
+    assert [len(page) for page in pages] == [3, 1] and sorted(sum(pages, [])) == sorted(ours)
+    assert [row["id"] for row in world.ok("other-dispatcher", "GET", "/api/v1/orders")["items"]] == [theirs]
+    assert [row["id"] for row in world.ok("dispatcher", "GET", f"/api/v1/orders?site_id={STATION}")["items"]] \
+        == [ours[3]]  # a named site is that site alone (and what is escalated to it now)
 
 
 def test_auto_dispatch_picks_the_eligible_volunteer(world: World) -> None:
