@@ -5,6 +5,7 @@ store (`civicflow demo`), or given with `--store-at ORDERS=URL` (e.g. a prebuilt
 Query shapes (50 rows a page, as the API serves them):
 - `first_page`: the orders of a station's jurisdiction (the station and its posts) in one status;
 - `deep_cursor`: the page after following the cursor `--depth` pages into a station's jurisdiction.
+Both ask as the API asks for a dispatcher's jurisdiction: by its root site (`jurisdiction=`), not a site list.
 The summary's "ratio" is p99 at the largest size ÷ p99 at the smallest (the target: ≤ 1.5, and < 20 ms).
 
 Run: .venv/bin/python bench/queries.py [--quick] [--database-url URL] [--store-at 100000=sqlite:////tmp/x.db]
@@ -53,25 +54,25 @@ def shapes(model: Any, sites: Any, depth: int) -> dict[str, Callable[[int], Any]
 
     def first_page(i: int) -> Any:
         station = stations[i % len(stations)]
-        return model.orders(site_ids=sites.subtree(station), status=STATUSES[i % len(STATUSES)], now=now)
+        return model.orders(jurisdiction=station, status=STATUSES[i % len(STATUSES)], now=now)
 
-    deep = [deep_cursor(model, sites.subtree(station), depth, now) for station in stations]
+    deep = [deep_cursor(model, station, depth, now) for station in stations]
 
     def deep_page(i: int) -> Any:
-        station_sites, cursor = deep[i % len(deep)]
-        return model.orders(site_ids=station_sites, cursor=cursor, now=now)
+        station, cursor = deep[i % len(deep)]
+        return model.orders(jurisdiction=station, cursor=cursor, now=now)
 
     return {"first_page": first_page, "deep_cursor": deep_page}
 
 
-def deep_cursor(model: Any, site_ids: list[str], depth: int, now: datetime) -> tuple[list[str], str | None]:
+def deep_cursor(model: Any, station: str, depth: int, now: datetime) -> tuple[str, str | None]:
     cursor = None
     for _ in range(depth):
-        _, next_cursor = model.orders(site_ids=site_ids, cursor=cursor, now=now)
+        _, next_cursor = model.orders(jurisdiction=station, cursor=cursor, now=now)
         if next_cursor is None:
             break
         cursor = next_cursor
-    return site_ids, cursor
+    return station, cursor
 
 
 def latencies_ms(query: Callable[[int], Any], samples: int) -> list[float]:
