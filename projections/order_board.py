@@ -84,6 +84,9 @@ class OrderBoard:
         placed_at = {i.event.site_id for i in items if isinstance(i.event, Order.Placed)}
         if not all(self._known(site) for site in placed_at):
             self.parents = {**read_parents(conn, self.site_tree), **self.parents}
+        unknown = sorted(site for site in placed_at if not self._known(site))
+        if unknown:  # site_stats (a worker of its own?) has not folded them yet: retry later, never fold wrong
+            raise LookupError(f"sites not yet in the site tree: {', '.join(unknown)}")
 
         def placed(row: Row | None, e: Any) -> Row:
             return {**_placed(row, e), **ancestor_columns(self.parents, e.site_id)}

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import delete, event
 
 from domain.order import Order
+from interfaces.wiring import open_read_model
 from tests.projections.scenario import OTHER_SITE, SITE, STATION, place
 
 OTHER_STATION_POST = "post-laoshan-01"
@@ -85,3 +87,17 @@ def test_a_jurisdiction_page_is_one_index_range_without_a_sort_on_sqlite(app, cl
                  for sql, params in pages]
     for plan in plans:
         assert "ancestor_1" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_an_order_at_a_site_missing_from_the_tree_stops_the_board_rather_than_fold_it_wrong(app, clock, read_model):
+    read_model.catch_up()  # the district's sites
+    place(app, SITE)
+    with read_model.engine.begin() as conn:  # as if site_stats, folded by another worker, lagged behind
+        conn.execute(delete(read_model.tables.site_tree))
+    restarted = open_read_model(app)  # a new process: it knows no site yet
+    try:
+        with pytest.raises(LookupError, match=SITE):
+            restarted.catch_up()
+        assert restarted.orders(now=clock.now()) == ([], None)
+    finally:
+        restarted.close()
