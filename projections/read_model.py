@@ -3,7 +3,7 @@ inspector's methods (audit events, checkpoints, verify, export, replay) come fro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -30,10 +30,29 @@ from projections.volunteer_roster import VolunteerRoster
 CheckpointHook = Callable[[Any, dict[str, Any]], None]
 
 
+# Views that workers may fold apart, with their relative cost to fold (CPU time measured on the demo district).
+# The order board reads the site tree that site_stats keeps, so the two stay together.
+VIEW_UNITS = ((7, ("order_board", "site_stats")), (5, ("audit_log",)), (1, ("volunteer_roster",)))
+
+
 def build_projections(tables: ViewTables, on_checkpoint: CheckpointHook | None = None,
-                      checkpoint_every: int = CHECKPOINT_EVERY) -> list[Projection]:
-    return [OrderBoard(tables.order_board, tables.site_tree), VolunteerRoster(tables.volunteer_roster),
-            SiteStats(tables), AuditLog(tables.audit_log, on_checkpoint, checkpoint_every)]
+                      checkpoint_every: int = CHECKPOINT_EVERY, views: Collection[str] | None = None
+                      ) -> list[Projection]:
+    every = [OrderBoard(tables.order_board, tables.site_tree), VolunteerRoster(tables.volunteer_roster),
+             SiteStats(tables), AuditLog(tables.audit_log, on_checkpoint, checkpoint_every)]
+    unknown = set(views or ()) - {p.name for p in every}
+    if unknown:
+        raise ValueError(f"no such view: {', '.join(sorted(unknown))}")
+    return [p for p in every if views is None or p.name in views]
+
+
+def partition_views(jobs: int) -> list[tuple[str, ...]]:
+    """The views split into at most `jobs` groups of similar cost (each unit to the cheapest group so far)."""
+    groups: list[tuple[int, list[str]]] = [(0, []) for _ in range(max(1, min(jobs, len(VIEW_UNITS))))]
+    for cost, names in sorted(VIEW_UNITS, reverse=True):
+        total, group = min(groups, key=lambda g: g[0])
+        groups[groups.index((total, group))] = (total + cost, [*group, *names])
+    return [tuple(group) for _, group in groups]
 
 
 def _utc_now() -> datetime:
@@ -44,13 +63,15 @@ class ReadModel(AuditTrail):
     def __init__(self, engine: Engine, recorder: ApplicationRecorder, mapper: Mapper, *,
                  tables: ViewTables | None = None, hooks: Hooks | None = None, page_size: int = PAGE_SIZE,
                  key_path: Path | str | None = None, clock: Callable[[], datetime] = _utc_now,
-                 checkpoint_every: int = CHECKPOINT_EVERY):
+                 checkpoint_every: int = CHECKPOINT_EVERY, views: Collection[str] | None = None):
         self.engine, self.recorder, self.mapper = engine, recorder, mapper
         self.tables = tables or build_tables()
         self.marks = None if key_path is None else Checkpoints(engine, self.tables.checkpoints,
                                                                self.tables.audit_log, Signer.from_file(Path(key_path)),
                                                                clock)
-        projections = build_projections(self.tables, self.marks.record if self.marks else None, checkpoint_every)
+        # `views`: fold only these (a worker of a partitioned deployment); default: all of them.
+        projections = build_projections(self.tables, self.marks.record if self.marks else None, checkpoint_every,
+                                        views)
         self.runner = Runner(engine, self.tables.positions, recorder, mapper, projections, hooks, page_size)
         self.history_of = History(engine, self.tables, recorder, mapper)
 
@@ -80,8 +101,16 @@ class ReadModel(AuditTrail):
 
     def rebuild(self, on_page: Callable[[int], None] | None = None) -> int:
         """Drop the views and fold them again from position 0 (signed checkpoints are kept)."""
+        self.reset()
+        return self.fold_from_scratch(on_page)
+
+    def reset(self) -> None:
+        """Drop every view and create it again, empty, at position 0."""
         self.tables.metadata.drop_all(self.engine, tables=self.tables.views(), checkfirst=True)
         self.create_tables()
+
+    def fold_from_scratch(self, on_page: Callable[[int], None] | None = None) -> int:
+        """Catch up in the large pages of a rebuild."""
         return self.runner.catch_up(on_page=on_page, page_size=max(self.runner.page_size, REBUILD_PAGE_SIZE))
 
     def close(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -15,15 +15,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from application.app import CivicFlow
 from application.settings import Settings
+from interfaces import parallel_rebuild
 from interfaces.wiring import open_read_model
 from projections import ReadModel
+from projections.read_model import VIEW_UNITS
+
+VIEW_NAMES = [name for _, names in VIEW_UNITS for name in names]
 
 
 @contextmanager
-def opened() -> Iterator[tuple[CivicFlow, ReadModel]]:
-    """The application and its read model on the configured store, closed afterwards."""
+def opened(views: Sequence[str] | None = None) -> Iterator[tuple[CivicFlow, ReadModel]]:
+    """The application and its read model (all views, or only `views`) on the configured store, closed afterwards."""
     app = CivicFlow(Settings.from_env())
-    model = open_read_model(app)
+    model = open_read_model(app, views=views)
     try:
         yield app, model
     finally:
@@ -60,9 +64,11 @@ def projections() -> None:
 @projections.command()
 @click.option("--once", is_flag=True, help="Catch up once, then exit.")
 @click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.05), help="Seconds between polls.")
-def run(once: bool, interval: float) -> None:
+@click.option("--view", "views", multiple=True, type=click.Choice(VIEW_NAMES),
+              help="Keep only this view current (repeatable); workers may split the views between them.")
+def run(once: bool, interval: float, views: tuple[str, ...]) -> None:
     """Keep every view current (a worker; several may run: each page is applied once)."""
-    with opened() as (app, model):
+    with opened(views or None) as (app, model):
         while True:
             with progress_bar("catching up", latest(app)) as advance:
                 position = model.catch_up(on_page=advance)
@@ -73,12 +79,17 @@ def run(once: bool, interval: float) -> None:
 
 
 @projections.command()
-def rebuild() -> None:
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, len(VIEW_UNITS)),
+              help="Processes to fold the views in (groups of views side by side; helps most on PostgreSQL).")
+def rebuild(jobs: int) -> None:
     """Drop every view and fold it again from position 0 (signed checkpoints are kept)."""
-    with opened() as (app, model):
-        with progress_bar("rebuilding", latest(app)) as advance:
-            position = model.rebuild(on_page=advance)
-        echo_json({"rebuilt_to": position, "positions": model.positions()})
+    settings = Settings.from_env()
+    app = CivicFlow(settings)
+    total = latest(app)
+    app.close()
+    with progress_bar("rebuilding" if jobs == 1 else f"rebuilding ({jobs} jobs)", total) as advance:
+        positions = parallel_rebuild.rebuild(settings, jobs, on_page=advance)
+    echo_json({"rebuilt_to": min(positions.values(), default=0), "positions": positions})
 
 
 @projections.command()

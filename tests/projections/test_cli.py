@@ -6,8 +6,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from interfaces.cli.main import cli
+from projections.read_model import partition_views
 from tests.projections.scenario import district_day
 from tests.projections.tamper import RawStore
 
@@ -71,3 +73,41 @@ def test_audit_replay_compares_the_whole_log_and_shows_an_order_then(app, clock,
     assert whole.exit_code == 0 and last_json(whole)["differences"] == 0
     then = civicflow("audit", "replay", "--order", str(day.orders["reviewed"]), "--version", "2")
     assert then.exit_code == 0 and last_json(then)["status"] == "dispatched"
+
+
+def test_a_rebuild_in_two_processes_folds_the_same_views_as_one(app, clock, civicflow, read_model):
+    district_day(app, clock)
+    latest = app.recorder.max_notification_id()
+    civicflow("projections", "rebuild")
+    single = snapshot(read_model)
+    rebuilt = last_json(civicflow("projections", "rebuild", "--jobs", "2"))
+    assert rebuilt["rebuilt_to"] == latest and set(rebuilt["positions"].values()) == {latest}
+    assert snapshot(read_model) == single
+    assert last_json(civicflow("audit", "verify"))["ok"] is True
+
+
+def test_workers_may_split_the_views_between_them(app, clock, civicflow, read_model):
+    district_day(app, clock)
+    latest = app.recorder.max_notification_id()
+    civicflow("projections", "run", "--once", "--view", "audit_log", "--view", "volunteer_roster")
+    assert read_model.positions() == {"audit_log": latest, "volunteer_roster": latest, "order_board": 0,
+                                      "site_stats": 0}
+    civicflow("projections", "run", "--once", "--view", "order_board", "--view", "site_stats")
+    assert set(read_model.positions().values()) == {latest}
+    assert civicflow("projections", "run", "--once", "--view", "nonsense").exit_code == 2
+
+
+def test_view_groups_cover_every_view_once_and_keep_the_board_with_the_site_tree():
+    for jobs in range(1, 6):
+        groups = partition_views(jobs)
+        names = [name for group in groups for name in group]
+        assert sorted(names) == ["audit_log", "order_board", "site_stats", "volunteer_roster"]
+        assert len(groups) == min(jobs, 3)
+        assert any({"order_board", "site_stats"} <= set(group) for group in groups)
+
+
+def snapshot(model) -> dict[str, list[tuple]]:  # type: ignore[no-untyped-def]
+    """Every view's rows in key order (positions aside)."""
+    tables = [t for t in model.tables.views() if t is not model.tables.positions]
+    with model.engine.connect() as conn:
+        return {t.name: sorted(tuple(map(str, row)) for row in conn.execute(select(t))) for t in tables}
