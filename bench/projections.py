@@ -4,7 +4,9 @@ The store holds the seeded demo district (`civicflow demo --no-views`). Each run
 - `raw_decoded_read` (the baseline): page through the notification log with the library's recorder
   (pages of 1,000) and decode every event with the application's mapper, nothing else;
 - `catch_up`: `ReadModel.rebuild()` — drop the views and fold them all again from position 0 (order board,
-  volunteer roster, site stats, audit log with its hash chain and signed checkpoints).
+  volunteer roster, site stats, audit log with its hash chain and signed checkpoints), in this process;
+- `catch_up_2_jobs`: the same rebuild split between two processes (`civicflow projections rebuild --jobs 2`:
+  order board + site stats in one, audit log + roster in the other), timed from the drop to the last commit.
 
 Run: .venv/bin/python bench/projections.py [--quick] [--database-url URL]
 """
@@ -19,10 +21,13 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse
+import os
 from typing import Any
 
 from bench.common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, store_facts,
                     store_kinds, timed)
+from interfaces import parallel_rebuild
+from interfaces.wiring import AUDIT_KEY_ENV
 from projections.paging import notifications
 
 PAGE = 1_000
@@ -41,19 +46,28 @@ def measure_store(base: str, args: argparse.Namespace) -> dict[str, Any]:
     with demo_store(base, orders, volunteers, "proj") as (url, var_dir):
         app, model = open_app_and_model(url, var_dir)
         events = app.recorder.max_notification_id() or 0
-        raw, fold = [], []
+        raw, fold, jobs = [], [], []
         for run in range(args.runs):
             raw.append(events / timed(lambda: raw_decoded_read(app)))
             fold.append(events / timed(model.rebuild))
-            note(f"{base}: run {run + 1}/{args.runs}: raw {raw[-1]:.0f}/s, catch-up {fold[-1]:.0f}/s")
+            jobs.append(events / timed(lambda: rebuild_in_two_processes(app.settings, var_dir)))
+            note(f"{base}: run {run + 1}/{args.runs}: raw {raw[-1]:.0f}/s, catch-up {fold[-1]:.0f}/s, "
+                 f"2 jobs {jobs[-1]:.0f}/s")
         model.close()
         app.close()
     facts = {**store_facts(base), "orders": orders, "events": events, "runs": args.runs}
     emit({"bench": "projections", "side": "raw_decoded_read", **facts, "events_per_s": round(median(raw))})
     emit({"bench": "projections", "side": "catch_up", **facts, "events_per_s": round(median(fold))})
+    emit({"bench": "projections", "side": "catch_up_2_jobs", **facts, "events_per_s": round(median(jobs))})
     ratio = round(median([f / r for f, r in zip(fold, raw)]), 3)
+    ratio_jobs = round(median([j / r for j, r in zip(jobs, raw)]), 3)
     return {**facts, "catch_up_events_per_s": round(median(fold)), "raw_events_per_s": round(median(raw)),
-            "ratio": ratio}
+            "catch_up_2_jobs_events_per_s": round(median(jobs)), "ratio": ratio, "ratio_2_jobs": ratio_jobs}
+
+
+def rebuild_in_two_processes(settings: Any, var_dir: Path) -> None:
+    os.environ[AUDIT_KEY_ENV] = str(var_dir / "audit-ed25519.pem")  # the key open_app_and_model signs with
+    parallel_rebuild.rebuild(settings, jobs=2)
 
 
 def main() -> None:
