@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text, event
 
+from projections.board_upgrade import upgrade_order_board
 from projections.db import UTCDateTime
 from projections.jurisdiction import COLUMNS as ANCESTOR_COLUMNS
 
@@ -35,8 +36,12 @@ class ViewTables:
 
 def build_tables(prefix: str = "") -> ViewTables:
     md = MetaData()
-    return ViewTables(md, _positions(md, prefix), _order_board(md, prefix), _volunteer_roster(md, prefix),
-                      *_site_tables(md, prefix), _audit_log(md, prefix), _checkpoints(md, prefix))
+    tables = ViewTables(md, _positions(md, prefix), _order_board(md, prefix), _volunteer_roster(md, prefix),
+                        *_site_tables(md, prefix), _audit_log(md, prefix), _checkpoints(md, prefix))
+    # Creating the tables also upgrades an order_board from before its jurisdiction columns (board_upgrade.py).
+    event.listen(md, "after_create", lambda target, connection, **kw: upgrade_order_board(
+        tables.order_board, tables.site_tree, connection))
+    return tables
 
 
 def _positions(md: MetaData, p: str) -> Table:

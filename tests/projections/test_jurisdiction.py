@@ -101,3 +101,28 @@ def test_an_order_at_a_site_missing_from_the_tree_stops_the_board_rather_than_fo
         assert restarted.orders(now=clock.now()) == ([], None)
     finally:
         restarted.close()
+
+
+def test_a_board_from_before_the_jurisdiction_columns_is_upgraded_in_place_when_opened(app, clock, read_model):
+    escalated = place(app, SITE)
+    app.escalate_order(escalated, "not dispatched", actor="system:supervisor")
+    ours = {str(escalated), str(place(app, STATION)), str(place(app, OTHER_SITE))}
+    place(app, OTHER_STATION_POST)
+    read_model.catch_up()
+    _as_before_the_columns(read_model)
+    upgraded = open_read_model(app)  # creating the tables upgrades the board
+    try:
+        assert set(jurisdiction_ids(upgraded, clock.now(), STATION)) == ours
+        assert list(upgraded.replay()) == []  # the same rows a fold from position 0 makes
+    finally:
+        upgraded.close()
+
+
+def _as_before_the_columns(read_model):  # type: ignore[no-untyped-def]
+    board = read_model.tables.order_board
+    with read_model.engine.begin() as conn:
+        for index in [i for i in board.indexes if "ancestor" in i.name]:
+            index.drop(conn)
+        for name in ("ancestor_0", "ancestor_1"):
+            conn.exec_driver_sql(f"ALTER TABLE order_board DROP COLUMN {name}")
+        conn.exec_driver_sql("CREATE INDEX ix_order_board_placed ON order_board (placed_at, id)")
