@@ -26,7 +26,7 @@ from typing import Any
 
 from bench.common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, store_facts,
                     store_kinds, timed)
-from interfaces import parallel_rebuild
+from interfaces import parallel
 from interfaces.wiring import AUDIT_KEY_ENV
 from projections.paging import notifications
 
@@ -67,7 +67,7 @@ def measure_store(base: str, args: argparse.Namespace) -> dict[str, Any]:
 
 def rebuild_in_two_processes(settings: Any, var_dir: Path) -> None:
     os.environ[AUDIT_KEY_ENV] = str(var_dir / "audit-ed25519.pem")  # the key open_app_and_model signs with
-    parallel_rebuild.rebuild(settings, jobs=2)
+    parallel.rebuild(settings, jobs=2)
 
 
 def main() -> None:

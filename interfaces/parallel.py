@@ -1,7 +1,10 @@
-"""A rebuild split between processes, one per group of views (projections.read_model.partition_views).
+"""Rebuild and verify split between processes, for the cores of one machine.
 
-Each group folds the whole log under its own position rows, so on PostgreSQL the groups fold at the same
-time on different cores; on SQLite their writes take turns but reading and decoding the log overlap.
+Rebuild: one process per group of views (projections.read_model.partition_views). Each group folds the whole
+log under its own position rows, so on PostgreSQL the groups fold at the same time; on SQLite their writes
+take turns but reading and decoding the log overlap.
+Verify: one process per segment of the log; each segment starts from the head the audit table claims at its
+start, and the joined report checks every claim against the segment before it (projections.verify.joined).
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ from application.app import CivicFlow
 from application.settings import Settings
 from interfaces.wiring import open_read_model
 from projections.read_model import partition_views
+from projections.verify import VerifyReport, joined
+
+Progress = Callable[[int], None] | None
+SPAWN = multiprocessing.get_context("spawn")  # children open their own connections: none are copied by fork
 
 
-def fold_views(settings: Settings, views: Sequence[str], on_page: Callable[[int], None] | None = None) -> int:
+def fold_views(settings: Settings, views: Sequence[str], on_page: Progress = None) -> int:
     """Fold `views` (already reset) from position 0 in this process; returns their lowest position."""
     app = CivicFlow(settings)
     model = open_read_model(app, views=views)
@@ -27,15 +34,14 @@ def fold_views(settings: Settings, views: Sequence[str], on_page: Callable[[int]
         app.close()
 
 
-def rebuild(settings: Settings, jobs: int, on_page: Callable[[int], None] | None = None) -> dict[str, int]:
+def rebuild(settings: Settings, jobs: int, on_page: Progress = None) -> dict[str, int]:
     """Drop and recreate every view, then fold them in `jobs` processes (this one included); their positions."""
     app = CivicFlow(settings)
     model = open_read_model(app)
     try:
         model.reset()
         first, *others = partition_views(jobs)
-        spawn = multiprocessing.get_context("spawn")  # no forked copies of open connections
-        with ProcessPoolExecutor(max_workers=max(1, len(others)), mp_context=spawn) as pool:
+        with ProcessPoolExecutor(max_workers=max(1, len(others)), mp_context=SPAWN) as pool:
             futures = [pool.submit(fold_views, settings, group) for group in others]
             fold_views(settings, first, on_page)
             for future in futures:
@@ -44,3 +50,30 @@ def rebuild(settings: Settings, jobs: int, on_page: Callable[[int], None] | None
     finally:
         model.close()
         app.close()
+
+
+def verify_segment(settings: Settings, after: int, stop: int, on_progress: Progress = None) -> VerifyReport:
+    app = CivicFlow(settings)
+    model = open_read_model(app)
+    try:
+        return model.verify(on_progress, after=after, stop=stop)
+    finally:
+        model.close()
+        app.close()
+
+
+def verify(settings: Settings, jobs: int, on_progress: Progress = None) -> VerifyReport:
+    """The audit trail verified in `jobs` segments side by side (this process takes the first)."""
+    app = CivicFlow(settings)
+    model = open_read_model(app)
+    try:
+        stop = model.positions()["audit_log"]
+        bounds = [stop * part // jobs for part in range(jobs)] + [stop]
+        claims = [model.claimed_head(start) for start in bounds[:-1]]
+    finally:
+        model.close()
+        app.close()
+    with ProcessPoolExecutor(max_workers=max(1, jobs - 1), mp_context=SPAWN) as pool:
+        futures = [pool.submit(verify_segment, settings, start, end) for start, end in zip(bounds[1:-1], bounds[2:])]
+        reports = [verify_segment(settings, 0, bounds[1], on_progress), *(f.result() for f in futures)]
+    return joined([(start, *claim, report) for start, claim, report in zip(bounds, claims, reports)])

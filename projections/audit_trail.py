@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Engine, select
 
+from projections.audit_chain import GENESIS
 from projections.checkpoints import Checkpoints
 from projections.compare import Difference
 from projections.event_data import masked
@@ -62,12 +63,22 @@ class AuditTrail:
     def checkpoints(self) -> tuple[str, list[dict[str, Any]]]:
         return self._signed().listing()
 
-    def verify(self, on_progress: Progress = None) -> VerifyReport:
-        """Recompute the chain from the event store up to the audit trail's position and compare."""
-        stop = self.runner.positions()["audit_log"]
+    def verify(self, on_progress: Progress = None, *, after: int = 0, stop: int | None = None) -> VerifyReport:
+        """Recompute the chain from the event store up to the audit trail's position (or `stop`) and compare.
+        From `after` > 0, the chain starts at the head the audit table claims there (see `joined`)."""
+        stop = self.runner.positions()["audit_log"] if stop is None else stop
         verifier = Verifier(self.engine, self.tables, self.recorder, self.mapper, self._signed().signer.public_key,
                             on_progress)
-        return verifier.run(stop)
+        head, count = self.claimed_head(after)
+        return verifier.run(stop, after, bytes.fromhex(head), count)
+
+    def claimed_head(self, position: int) -> tuple[str, int]:
+        """The head and count the audit table holds at `position` (its last row there or before)."""
+        t = self.tables.audit_log
+        query = select(t.c.hash, t.c.seq).where(t.c.position <= position).order_by(t.c.position.desc()).limit(1)
+        with self.engine.connect() as conn:
+            last = conn.execute(query).first()
+        return (last.hash, last.seq) if last is not None and _is_hex(last.hash) else (GENESIS.hex(), 0)
 
     def export(self, *, fmt: str = "jsonl", after: int = 0, mask: bool = True) -> Iterator[str]:
         return export_lines(self.engine, self.tables, fmt=fmt, after=after, mask=mask)
@@ -91,3 +102,10 @@ class AuditTrail:
         stop = self.catch_up()
         return replay_into_scratch(self.engine, self.tables, self.recorder, self.mapper, build_projections, stop,
                                    on_page)
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        return len(bytes.fromhex(text)) == len(GENESIS)
+    except ValueError:
+        return False

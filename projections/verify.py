@@ -3,8 +3,8 @@ audit table and every signed checkpoint; report the first position that differs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
@@ -49,21 +49,23 @@ class Verifier:
         self.public_key, self.on_progress = public_key, on_progress or (lambda position: None)
         self.head, self.checked, self.signed = GENESIS, 0, 0
 
-    def run(self, stop: int) -> VerifyReport:
+    def run(self, stop: int, after: int = 0, head: bytes = GENESIS, count: int = 0) -> VerifyReport:
+        """Verify the positions after `after` up to `stop`, the chain starting at `head` after `count` events."""
+        self.head, self.checked = head, count
         try:
-            self._walk(stop)
+            self._walk(after, stop)
         except Failed as failure:
             return VerifyReport(False, self.checked, self.head.hex(), failure.position, failure.reason, self.signed)
         return VerifyReport(True, self.checked, self.head.hex(), checkpoints=self.signed)
 
-    def _walk(self, stop: int) -> None:
-        store: Iterator[Any] = notifications(self.recorder, stop=stop)
+    def _walk(self, after: int, stop: int) -> None:
+        store: Iterator[Any] = notifications(self.recorder, after=after, stop=stop)
         # Bounded by `stop`: a worker may keep appending (and signing) while we verify.
         log, signed = self.tables.audit_log, self.tables.checkpoints
-        audit = rows(self.engine, select(log).where(log.c.position <= stop), log.c.position)
-        marks = rows(self.engine, select(signed).where(signed.c.position <= stop), signed.c.position)
+        audit = rows(self.engine, select(log).where(log.c.position <= stop), log.c.position, after=after)
+        marks = rows(self.engine, select(signed).where(signed.c.position <= stop), signed.c.position, after=after)
         event, row, mark = next(store, None), next(audit, _END), next(marks, _END)
-        mark = self._checkpoints_at(0, mark, marks)
+        mark = self._checkpoints_at(after, mark, marks)
         while event is not None or row is not _END:
             position = min(event.id if event is not None else float("inf"), row["position"])
             if event is None or event.id != position:
@@ -107,3 +109,20 @@ class Verifier:
             self.signed += 1
             mark = next(marks, _END)
         return mark
+
+
+
+def joined(segments: Sequence[tuple[int, str, int, VerifyReport]]) -> VerifyReport:
+    """Consecutive segments' reports as one report. Each segment is (its start position, the head and count
+    the audit table claims there, its report) and started from that claim, so the claim must equal what the
+    segment before it recomputed; the first failure in log order is the one reported."""
+    head, checked, signed = GENESIS.hex(), 0, 0
+    for start, claimed_head, claimed_count, report in segments:
+        if (claimed_head, claimed_count) != (head, checked):
+            return VerifyReport(False, checked, head, start, "the audit trail changed while it was being "
+                                "verified: the chain does not continue from one segment to the next", signed)
+        signed += report.checkpoints
+        if not report.ok:
+            return replace(report, checkpoints=signed)
+        head, checked = report.head, report.checked
+    return VerifyReport(True, checked, head, checkpoints=signed)

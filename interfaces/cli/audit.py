@@ -8,6 +8,8 @@ from uuid import UUID
 
 import click
 
+from application.settings import Settings
+from interfaces import parallel
 from interfaces.cli.projections import echo_json, latest, opened, progress_bar
 from interfaces.cli.supervise import parse_instant
 from projections import ReadModel
@@ -30,11 +32,18 @@ def audit() -> None:
 @click.option("--file", "file_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Verify an export file instead of the store.")
 @click.option("--start-head", help="The head the file's first line must chain to (genesis for a full export).")
-def verify(file_path: Path | None, start_head: str | None) -> None:
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="Processes to verify in, each a segment of the log (for the cores of this machine).")
+def verify(file_path: Path | None, start_head: str | None, jobs: int) -> None:
     """Recompute the hash chain from the event store; compare with the audit table and signed checkpoints."""
     if file_path is not None:
         with file_path.open(encoding="utf-8") as lines:
             _finish(ReadModel.verify_file(lines, start_head))
+        return
+    if jobs > 1:
+        settings = Settings.from_env()
+        with progress_bar(f"verifying (first of {jobs} segments)", None) as advance:
+            _finish(parallel.verify(settings, jobs, on_progress=advance))
         return
     with opened() as (app, model):
         with progress_bar("verifying", model.positions()["audit_log"]) as advance:

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from application.app import CivicFlow
 from application.settings import Settings
-from interfaces import parallel_rebuild
+from interfaces import parallel
 from interfaces.wiring import open_read_model
 from projections import ReadModel
 from projections.read_model import VIEW_UNITS
@@ -88,7 +88,7 @@ def rebuild(jobs: int) -> None:
     total = latest(app)
     app.close()
     with progress_bar("rebuilding" if jobs == 1 else f"rebuilding ({jobs} jobs)", total) as advance:
-        positions = parallel_rebuild.rebuild(settings, jobs, on_page=advance)
+        positions = parallel.rebuild(settings, jobs, on_page=advance)
     echo_json({"rebuilt_to": min(positions.values(), default=0), "positions": positions})
 
 
