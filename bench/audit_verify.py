@@ -5,7 +5,9 @@ checkpoints exist). Each run times, on the same store:
 - `raw_read_sha256` (the baseline): page through the notification log (pages of 1,000) and SHA-256 each
   stored event's bytes, nothing else;
 - `verify`: `ReadModel.verify()` — recompute the hash chain from the event store and compare it with the
-  audit table and every signed checkpoint.
+  audit table and every signed checkpoint, in this process;
+- `verify_2_jobs`: the same in two processes, each a half of the log (`civicflow audit verify --jobs 2`),
+  timed from start to the joined report (process start-up included).
 
 Run: .venv/bin/python bench/audit_verify.py [--quick] [--database-url URL]
 """
@@ -21,10 +23,13 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse
 import hashlib
+import os
 from typing import Any
 
 from bench.common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, store_facts,
                     store_kinds, timed)
+from interfaces import parallel
+from interfaces.wiring import AUDIT_KEY_ENV
 from projections.paging import notifications
 
 PAGE = 1_000
@@ -38,7 +43,15 @@ def raw_read_sha256(app: Any) -> int:
 
 
 def verified(model: Any) -> None:
-    report = model.verify()
+    ensure_ok(model.verify())
+
+
+def verified_in_two_processes(settings: Any, var_dir: Path) -> None:
+    os.environ[AUDIT_KEY_ENV] = str(var_dir / "audit-ed25519.pem")  # the key open_app_and_model signs with
+    ensure_ok(parallel.verify(settings, jobs=2))
+
+
+def ensure_ok(report: Any) -> None:
     if not report.ok:
         raise SystemExit(f"verify failed on an untouched store: {report.as_dict()}")
 
@@ -48,18 +61,23 @@ def measure_store(base: str, args: argparse.Namespace) -> dict[str, Any]:
     with demo_store(base, orders, volunteers, "verify", views=True) as (url, var_dir):
         app, model = open_app_and_model(url, var_dir)
         events = app.recorder.max_notification_id() or 0
-        raw, verify = [], []
+        raw, verify, jobs = [], [], []
         for run in range(args.runs):
             raw.append(events / timed(lambda: raw_read_sha256(app)))
             verify.append(events / timed(lambda: verified(model)))
-            note(f"{base}: run {run + 1}/{args.runs}: raw+sha256 {raw[-1]:.0f}/s, verify {verify[-1]:.0f}/s")
+            jobs.append(events / timed(lambda: verified_in_two_processes(app.settings, var_dir)))
+            note(f"{base}: run {run + 1}/{args.runs}: raw+sha256 {raw[-1]:.0f}/s, verify {verify[-1]:.0f}/s, "
+                 f"2 jobs {jobs[-1]:.0f}/s")
         model.close()
         app.close()
     facts = {**store_facts(base), "orders": orders, "events": events, "runs": args.runs}
     emit({"bench": "audit_verify", "side": "raw_read_sha256", **facts, "events_per_s": round(median(raw))})
     emit({"bench": "audit_verify", "side": "verify", **facts, "events_per_s": round(median(verify))})
+    emit({"bench": "audit_verify", "side": "verify_2_jobs", **facts, "events_per_s": round(median(jobs))})
     return {**facts, "verify_events_per_s": round(median(verify)), "raw_events_per_s": round(median(raw)),
-            "ratio": round(median([v / r for v, r in zip(verify, raw)]), 3)}
+            "verify_2_jobs_events_per_s": round(median(jobs)),
+            "ratio": round(median([v / r for v, r in zip(verify, raw)]), 3),
+            "ratio_2_jobs": round(median([j / r for j, r in zip(jobs, raw)]), 3)}
 
 
 def main() -> None:
