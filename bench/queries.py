@@ -5,7 +5,9 @@ store (`civicflow demo`), or given with `--store-at ORDERS=URL` (e.g. a prebuilt
 Query shapes (50 rows a page, as the API serves them):
 - `first_page`: the orders of a station's jurisdiction (the station and its posts) in one status;
 - `deep_cursor`: the page after following the cursor `--depth` pages into a station's jurisdiction.
-Both ask as the API asks for a dispatcher's jurisdiction: by its root site (`jurisdiction=`), not a site list.
+Both ask as the API asks for a dispatcher's jurisdiction: by its root site (`jurisdiction=`). With `--site-list`
+they ask the way the API asked before: the expanded list of the jurisdiction's sites (`site_ids=`, which
+matches an order's site or its responsible site), to compare the two on the same stores.
 The summary's "ratio" is p99 at the largest size ÷ p99 at the smallest (the target: ≤ 1.5, and < 20 ms).
 
 Run: .venv/bin/python bench/queries.py [--quick] [--database-url URL] [--store-at 100000=sqlite:////tmp/x.db]
@@ -19,6 +21,7 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # see write_path.py: never shadow `projections`
 
 import argparse
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +39,7 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store-at", action="append", default=[], metavar="ORDERS=URL",
                         help="use a prebuilt store (views caught up) for that size")
     parser.add_argument("--depth", type=int, default=20, help="pages followed before the deep-cursor query")
+    parser.add_argument("--site-list", action="store_true", help="filter by the expanded site list instead")
 
 
 @contextmanager
@@ -48,31 +52,32 @@ def sized_store(base: str, orders: int, prebuilt: dict[int, str]) -> Iterator[tu
         yield store
 
 
-def shapes(model: Any, sites: Any, depth: int) -> dict[str, Callable[[int], Any]]:
+def shapes(model: Any, sites: Any, depth: int, site_list: bool) -> dict[str, Callable[[int], Any]]:
     stations = [site.code for site in sites if site.level == "station"]
     now = datetime.now(timezone.utc)
+    reach = {s: {"site_ids": sites.subtree(s)} if site_list else {"jurisdiction": s} for s in stations}
 
     def first_page(i: int) -> Any:
         station = stations[i % len(stations)]
-        return model.orders(jurisdiction=station, status=STATUSES[i % len(STATUSES)], now=now)
+        return model.orders(**reach[station], status=STATUSES[i % len(STATUSES)], now=now)
 
-    deep = [deep_cursor(model, station, depth, now) for station in stations]
+    deep = [deep_cursor(model, reach[station], depth, now) for station in stations]
 
     def deep_page(i: int) -> Any:
-        station, cursor = deep[i % len(deep)]
-        return model.orders(jurisdiction=station, cursor=cursor, now=now)
+        where, cursor = deep[i % len(deep)]
+        return model.orders(**where, cursor=cursor, now=now)
 
     return {"first_page": first_page, "deep_cursor": deep_page}
 
 
-def deep_cursor(model: Any, station: str, depth: int, now: datetime) -> tuple[str, str | None]:
+def deep_cursor(model: Any, where: dict[str, Any], depth: int, now: datetime) -> tuple[dict[str, Any], str | None]:
     cursor = None
     for _ in range(depth):
-        _, next_cursor = model.orders(jurisdiction=station, cursor=cursor, now=now)
+        _, next_cursor = model.orders(**where, cursor=cursor, now=now)
         if next_cursor is None:
             break
         cursor = next_cursor
-    return station, cursor
+    return where, cursor
 
 
 def latencies_ms(query: Callable[[int], Any], samples: int) -> list[float]:
@@ -91,13 +96,14 @@ def measure_size(base: str, orders: int, args: argparse.Namespace, prebuilt: dic
         model.catch_up()
         runs: dict[str, list[tuple[float, float]]] = {}
         for run in range(args.runs):
-            for name, query in shapes(model, app.sites, args.depth).items():
+            for name, query in shapes(model, app.sites, args.depth, args.site_list).items():
                 values = latencies_ms(query, samples)
                 runs.setdefault(name, []).append((percentile(values, 0.5), percentile(values, 0.99)))
             note(f"{url}: {orders} orders, run {run + 1}/{args.runs}")
         model.close()
         app.close()
-    facts = {**store_facts(url), "orders": orders, "samples": samples, "runs": args.runs}
+    facts = {**store_facts(url), "orders": orders, "samples": samples, "runs": args.runs,
+             "filter": "site_list" if args.site_list else "jurisdiction", "load_average": [round(x, 2) for x in os.getloadavg()]}
     result = {}
     for name, pairs in runs.items():
         p50, p99 = median([p[0] for p in pairs]), median([p[1] for p in pairs])
@@ -116,6 +122,7 @@ def main() -> None:
         p99 = {size: measure_size(base, size, args, mine) for size in sizes if size in mine or size == sizes[0]}
         small, large = min(p99), max(p99)
         emit({"bench": "queries", "summary": True, "machine": machine(), **store_facts(base),
+              "filter": "site_list" if args.site_list else "jurisdiction", "load_average": [round(x, 2) for x in os.getloadavg()],
               "sizes": sorted(p99), **{f"p99_ms_{name}_at_{size}": round(p99[size][name], 2)
                                        for size in sorted(p99) for name in p99[size]},
               "ratio": round(max(p99[large][n] / p99[small][n] for n in p99[small]), 3) if large != small else None})
