@@ -80,6 +80,10 @@ def deep_cursor(model: Any, where: dict[str, Any], depth: int, now: datetime) ->
     return where, cursor
 
 
+def load_average() -> list[float]:
+    return [round(load, 2) for load in os.getloadavg()]
+
+
 def latencies_ms(query: Callable[[int], Any], samples: int) -> list[float]:
     values = []
     for i in range(samples):
@@ -103,7 +107,7 @@ def measure_size(base: str, orders: int, args: argparse.Namespace, prebuilt: dic
         model.close()
         app.close()
     facts = {**store_facts(url), "orders": orders, "samples": samples, "runs": args.runs,
-             "filter": "site_list" if args.site_list else "jurisdiction", "load_average": [round(x, 2) for x in os.getloadavg()]}
+             "filter": "site_list" if args.site_list else "jurisdiction", "load_average": load_average()}
     result = {}
     for name, pairs in runs.items():
         p50, p99 = median([p[0] for p in pairs]), median([p[1] for p in pairs])
@@ -122,7 +126,7 @@ def main() -> None:
         p99 = {size: measure_size(base, size, args, mine) for size in sizes if size in mine or size == sizes[0]}
         small, large = min(p99), max(p99)
         emit({"bench": "queries", "summary": True, "machine": machine(), **store_facts(base),
-              "filter": "site_list" if args.site_list else "jurisdiction", "load_average": [round(x, 2) for x in os.getloadavg()],
+              "filter": "site_list" if args.site_list else "jurisdiction", "load_average": load_average(),
               "sizes": sorted(p99), **{f"p99_ms_{name}_at_{size}": round(p99[size][name], 2)
                                        for size in sorted(p99) for name in p99[size]},
               "ratio": round(max(p99[large][n] / p99[small][n] for n in p99[small]), 3) if large != small else None})
