@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from projections.bulk import insert_rows
 from projections.audit_chain import GENESIS, next_head, notification_leaf
 from projections.event_data import event_data, type_names
 from projections.runner import Item
@@ -51,7 +50,7 @@ class AuditLog:
             seq += 1
             row, head = audit_row(item, seq, head)
             rows.append(row)
-        insert_rows(conn, self.table, rows)
+        conn.execute(self.table.insert(), rows)
         if self.on_checkpoint is not None:
             for row in rows:
                 if row["seq"] % self.every == 0:
