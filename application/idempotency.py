@@ -7,7 +7,7 @@ import hashlib
 import inspect
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -22,11 +22,16 @@ NOT_DIGESTED = frozenset({"self", "actor", "expected_version", "idempotency_key"
 
 @dataclass(frozen=True)
 class CommandResult:
-    """What a command answers: the primary aggregate and its version after the command."""
+    """What a command answers: the primary aggregate and its version after the command.
+
+    `aggregate` is the primary aggregate as saved (None on a replay): callers can present it without reading
+    it back. It is the command's own copy, never shared with the repository's cache.
+    """
 
     id: UUID
     version: int
     replayed: bool = False
+    aggregate: Aggregate | None = field(default=None, compare=False, repr=False)
 
 
 class IdempotencyRecord(Aggregate):

@@ -84,9 +84,12 @@ class TokenBook:
         return secret, token
 
     def authenticate(self, secret: str) -> AccessToken | None:
+        """The active token with this secret, or None; the token returned is for reading only."""
         if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
             return None
-        token = self.app.find(AccessToken, token_id_for(secret))
+        # Every request reads the token's events after the cached version, so a revocation made by any
+        # process is honoured on the next request; only the copy of the (read-only) token is saved.
+        token = self.app.peek(AccessToken, token_id_for(secret))
         return token if token is not None and token.active else None
 
     def revoke(self, token_id: UUID, *, actor: str) -> AccessToken:

@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 from werkzeug.exceptions import NotFound
 
+from application.errors import NotFound as OrderNotFound
 from application.tokens import PROACTIVE_CHANNEL
 from domain.order import Order
 from interfaces.web import schemas_in as s
@@ -30,10 +31,19 @@ def present(order: Order) -> dict[str, Any]:
 
 
 def visible_order(order_id: UUID) -> Order:
-    """Load an order the caller may act on; someone else's order answers 404, like a missing one."""
+    """Load an order the caller may see; someone else's order answers 404, like a missing one."""
     order = civicflow().load(Order, order_id)
     require_order(g.principal, order_view(order, now()))
     return order
+
+
+def require_visible(order_id: UUID) -> None:
+    """Before a command: the order must exist and be the caller's to see (else 404). Only read, never kept,
+    so the store's current order is looked at without copying it; the command loads its own copy."""
+    order = civicflow().peek(Order, order_id)
+    if order is None:
+        raise OrderNotFound("order", order_id)  # the answer `load` gives for a missing order
+    require_order(g.principal, order_view(order, now()))
 
 
 @blp.route("")
@@ -95,7 +105,7 @@ class Dispatch(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """派单: to one volunteer, to a team (members grab it), or `auto` by the dispatch policy."""
-        visible_order(order_id)
+        require_visible(order_id)
         app = civicflow()
         if body.get("auto"):
             read_model()  # catch the roster up first, so the candidates reflect every command answered so far
@@ -120,7 +130,7 @@ class Recall(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """Take a dispatched order back (to `placed`)."""
-        visible_order(order_id)
+        require_visible(order_id)
         result = run(civicflow().recall_order, order_id, body["reason"], expected_version=if_match())
         return answer(Order, result, present)
 
@@ -132,7 +142,7 @@ class Accept(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """接单: the assigned volunteer (or a member of the assigned team) takes the order; first wins."""
-        visible_order(order_id)
+        require_visible(order_id)
         result = run(civicflow().accept_order, order_id, g.principal.volunteer_id, expected_version=if_match())
         return answer(Order, result, present)
 
@@ -144,7 +154,7 @@ class Decline(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """The assignee declines: the order goes back to `placed`."""
-        visible_order(order_id)
+        require_visible(order_id)
         result = run(civicflow().decline_order, order_id, g.principal.volunteer_id, body["reason"],
                      expected_version=if_match())
         return answer(Order, result, present)
@@ -157,7 +167,7 @@ class Start(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """The volunteer who accepted starts the service."""
-        visible_order(order_id)
+        require_visible(order_id)
         result = run(civicflow().start_service, order_id, g.principal.volunteer_id, expected_version=if_match())
         return answer(Order, result, present)
 
@@ -169,7 +179,7 @@ class Complete(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """The volunteer who accepted completes the service; the minutes are credited to them."""
-        visible_order(order_id)
+        require_visible(order_id)
         result = run(civicflow().complete_service, order_id, g.principal.volunteer_id, body["service_minutes"],
                      body.get("note"), expected_version=if_match())
         return answer(Order, result, present)
@@ -182,7 +192,7 @@ class Review(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """评单: the channel that placed the order rates the service 1–5."""
-        visible_order(order_id)
+        require_visible(order_id)
         result = run(civicflow().review_order, order_id, body["rating"], body.get("comment"),
                      expected_version=if_match())
         return answer(Order, result, present)
@@ -195,6 +205,6 @@ class Cancel(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """The placing channel or a dispatcher in jurisdiction cancels an open order."""
-        visible_order(order_id)
+        require_visible(order_id)
         result = run(civicflow().cancel_order, order_id, body["reason"], expected_version=if_match())
         return answer(Order, result, present)
