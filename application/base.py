@@ -10,7 +10,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, InterfaceError, OperationalError
 
 from application.clock import Clock, SystemClock
 from application.errors import (ConcurrencyConflict, NotFound, StoreUnavailable, UnknownReference,
@@ -19,6 +19,7 @@ from application.idempotency import CommandResult
 from application.reference import Category, bundled_sites, catalogue
 from application.settings import Settings
 from application.sites import SiteDirectory
+from application.writer_lock import WriterLock, lock_path_for
 from domain.site import Site, site_uuid
 
 A = TypeVar("A", bound=Aggregate)
@@ -43,6 +44,7 @@ class CivicFlowBase(Application):
                  env: dict[str, str] | None = None):
         self.settings = settings or Settings.from_env()
         self.clock = clock or SystemClock()
+        self._writer_lock = self._writer_lock_for(self.settings)
         share_immutable_values_in_copies()
         store_env = self.settings.store.eventsourcing_env()
         # eventsourcing reads a cache size of 0 as "unbounded"; here 0 means no cache at all.
@@ -50,6 +52,23 @@ class CivicFlowBase(Application):
         cache = {"AGGREGATE_CACHE_MAXSIZE": str(size)} if size > 0 else {}
         super().__init__(env={**cache, **store_env, **(env or {})})
         self._sites: SiteDirectory | None = None
+
+    @staticmethod
+    def _writer_lock_for(settings: Settings) -> WriterLock | None:
+        store = settings.store
+        return WriterLock(lock_path_for(store.path)) if store.kind == "sqlite" and store.path else None
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        """The library's recorder; on SQLite its writes queue on the writer lock (see writer_lock.py)."""
+        recorder = super().construct_recorder()
+        if self._writer_lock is not None:
+            recorder.insert_events = self._writer_lock.guard(recorder.insert_events)  # type: ignore[method-assign]
+        return recorder
+
+    def close(self) -> None:
+        super().close()
+        if self._writer_lock is not None:
+            self._writer_lock.close()
 
     # --- writing ----------------------------------------------------------------------------------
 

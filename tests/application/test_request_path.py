@@ -1,11 +1,14 @@
 """What the request path relies on: tokens read without copies yet revoked at once, commands answering
-with the aggregate they saved, copies that share only immutable values, pooled connections without pre-ping."""
+with the aggregate they saved, copies that share only immutable values, one SQLite writer at a time."""
 
 from __future__ import annotations
 
 import copy
+import fcntl
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -13,6 +16,7 @@ import pytest
 from application.app import CivicFlow
 from application.settings import Settings
 from application.tokens import TokenBook
+from application.writer_lock import lock_path_for
 from domain.order import Order
 from tests.application.conftest import place, register
 from tests.conftest import make_app
@@ -58,6 +62,40 @@ def test_copies_share_uuids_and_datetimes_but_not_what_can_change(app: CivicFlow
     assert twin.resident == order.resident and twin.resident is not order.resident
     twin.declined_by.append(worker.id)
     assert order.declined_by == []
+
+
+@pytest.fixture
+def sqlite_app(tmp_path: Path, clock) -> Iterator[CivicFlow]:
+    application = make_app(Settings(database_url=f"sqlite:///{tmp_path / 'store.db'}", var_dir=tmp_path), clock)
+    yield application
+    application.close()
+
+
+def test_sqlite_writes_hold_the_writer_lock_that_other_processes_wait_for(sqlite_app: CivicFlow,
+                                                                          tmp_path: Path) -> None:
+    lock_file = lock_path_for(tmp_path / "store.db")
+    seen: list[bool] = []
+
+    def locked_elsewhere() -> bool:
+        other = os.open(lock_file, os.O_RDWR)  # another open file: as another process would hold it
+        try:
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(other)
+        return False
+
+    recorder = sqlite_app.recorder
+    insert = recorder._insert_events  # runs inside the write transaction
+
+    def observed_insert(*args: Any, **kwargs: Any) -> Any:
+        seen.append(locked_elsewhere())
+        return insert(*args, **kwargs)
+
+    recorder._insert_events = observed_insert  # type: ignore[method-assign]
+    place(sqlite_app)
+    assert seen == [True] and not locked_elsewhere()
 
 
 @pytest.mark.postgres
