@@ -23,6 +23,10 @@ class StrictParser(FlaskParser):
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = StrictParser()
 
+    def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Each schema is built once: webargs builds a schema given as a class anew on every request."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
     def roles(self, *names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Who may call the operation: checked before the body is read, listed in the OpenAPI operation."""
 
