@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,7 +22,6 @@ from bench.common import CIVICFLOW_CLI, store_env
 
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = str(Path(CIVICFLOW_CLI).parent / "gunicorn")
 RESIDENT = {"name": "王女士", "phone": "13800000000", "address": "古城街道 1 号"}
 
 
@@ -42,9 +42,9 @@ def start_civicflow(url: str, var_dir: Path, workers: int, port: int, log: Path)
 
 
 def start_empty_flask(workers: int, port: int, log: Path) -> subprocess.Popen[bytes]:
-    """The baseline: gunicorn with the same worker count serving an empty Flask endpoint."""
-    command = [GUNICORN, "--bind", f"{HOST}:{port}", "--workers", str(workers), "--access-logfile", "-",
-               "bench.empty_flask:create_app()"]
+    """The baseline: an empty Flask endpoint under gunicorn with `civicflow serve`'s options and worker count."""
+    command = [sys.executable, "-m", "bench.empty_flask", "--host", HOST, "--port", str(port),
+               "--workers", str(workers)]
     with log.open("ab") as out:
         return subprocess.Popen(command, stdout=out, stderr=out, start_new_session=True, cwd=ROOT,
                                 env={**os.environ, "PYTHONPATH": str(ROOT)})

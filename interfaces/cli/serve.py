@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -13,11 +14,27 @@ from interfaces.web import create_app
 from interfaces.wiring import open_read_model
 
 TOKEN_HINT = "civicflow tokens create --role admin --name ops   (roles: channel, dispatcher, volunteer, inspector, admin)"
+# Threaded workers: while one request waits on the store (a PostgreSQL round trip, a SQLite fsync) another
+# runs, and a finished connection is closed by the worker's poller instead of blocking the worker until the
+# client hangs up (the sync worker does that after every request). Four threads per worker, measured with
+# bench/http_load.py; the application, its cache and the read model are thread-safe.
+WORKER_CLASS = "gthread"
+THREADS_PER_WORKER = 4
+KEEPALIVE_SECONDS = 5  # clients that reuse connections (most HTTP libraries do) skip a TCP handshake per call
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, options: dict[str, Any]):
-        self.options = options
+def gunicorn_options(host: str, port: int, workers: int, timeout: int = 30) -> dict[str, Any]:
+    """How `civicflow serve` runs gunicorn (the bench serves its empty-Flask baseline the same way)."""
+    return {"bind": f"{host}:{port}", "workers": workers, "worker_class": WORKER_CLASS,
+            "threads": THREADS_PER_WORKER, "keepalive": KEEPALIVE_SECONDS, "timeout": timeout,
+            "accesslog": "-", "errorlog": "-", "graceful_timeout": 10}
+
+
+class Gunicorn(BaseApplication):  # type: ignore[misc]
+    """gunicorn with `options`, each worker loading its app with `load_app` after the fork."""
+
+    def __init__(self, options: dict[str, Any], load_app: Callable[[], Any]):
+        self.options, self.load_app = options, load_app
         super().__init__()
 
     def load_config(self) -> None:
@@ -25,7 +42,11 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return create_app({"STORE_PREPARED": True})  # in each worker: its own connections, never shared
+        return self.load_app()
+
+
+def _worker_app() -> Any:
+    return create_app({"STORE_PREPARED": True})  # in each worker: its own connections, never shared
 
 
 def prepare_store(settings: Settings) -> tuple[int, int]:
@@ -54,5 +75,4 @@ def serve(host: str, port: int, workers: int, timeout: int) -> None:
     click.echo(f"civicflow: {settings.store.kind} store, {sites} sites, views at position {position}")
     click.echo(f"civicflow: serving on http://{host}:{port} with {workers} worker(s)  (docs: /docs, health: /healthz)")
     click.echo(f"civicflow: every /api/v1 call needs a bearer token; issue one with:\n  {TOKEN_HINT}")
-    _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "timeout": timeout, "accesslog": "-",
-               "errorlog": "-", "graceful_timeout": 10}).run()
+    Gunicorn(gunicorn_options(host, port, workers, timeout), _worker_app).run()
