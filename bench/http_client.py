@@ -79,8 +79,11 @@ def stop(server: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
 # --- the client -----------------------------------------------------------------------------------
 
 def request(port: int, method: str, path: str, body: Any = None, token: str | None = None,
-            timeout: float = 30, headers: dict[str, str] | None = None) -> tuple[int, Any]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+            timeout: float = 30, headers: dict[str, str] | None = None,
+            session: Session | None = None) -> tuple[int, Any]:
+    """One request: on a new connection, closed afterwards, or on `session`'s kept-alive connection."""
+    conn = session.connection(timeout) if session else http.client.HTTPConnection(HOST, port, timeout=timeout)
+    keep = False
     try:
         sent = {"Content-Type": "application/json", **(headers or {})}
         if token:
@@ -88,9 +91,28 @@ def request(port: int, method: str, path: str, body: Any = None, token: str | No
         conn.request(method, path, body=None if body is None else json.dumps(body), headers=sent)
         response = conn.getresponse()
         raw = response.read()
+        keep = session is not None and not response.will_close
         return response.status, json.loads(raw) if raw and raw[:1] in b"{[" else raw
     finally:
-        conn.close()
+        if not keep:
+            conn.close()
+            if session:
+                session.conn = None
+
+
+@dataclass
+class Session:
+    """One connection reused from request to request, as HTTP client libraries with a connection pool do
+    (requests.Session, OkHttp, Go's net/http); reopened when the server closed it. No retries: a request
+    that fails on it is reported like any other transport error."""
+
+    port: int
+    conn: http.client.HTTPConnection | None = None
+
+    def connection(self, timeout: float) -> http.client.HTTPConnection:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
+        return self.conn
 
 
 @dataclass
@@ -102,12 +124,12 @@ class Journal:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def send(self, port: int, method: str, path: str, body: Any = None, token: str | None = None,
-             key: str | None = None, timeout: float = 30) -> dict[str, Any]:
+             key: str | None = None, timeout: float = 30, session: Session | None = None) -> dict[str, Any]:
         entry: dict[str, Any] = {"method": method, "path": path, "body": body, "key": key, "sent": time.time()}
         started = time.perf_counter()
         try:
             headers = {"Idempotency-Key": key} if key else None
-            entry["status"], entry["response"] = request(port, method, path, body, token, timeout, headers)
+            entry["status"], entry["response"] = request(port, method, path, body, token, timeout, headers, session)
         except (OSError, http.client.HTTPException) as error:
             entry["status"], entry["error"] = None, f"{type(error).__name__}: {error}"
         entry["ms"] = (time.perf_counter() - started) * 1000

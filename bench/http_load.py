@@ -3,9 +3,10 @@
 Both servers run under gunicorn with the same worker count (2, then 4) on 127.0.0.1, started side by side;
 runs alternate between them. The load: `--clients` threads, each driving whole order chains (place,
 dispatch, accept, start, complete, review: six POSTs with JSON bodies and bearer tokens) one request at a
-time, a new connection per request. The empty endpoint gets the very same requests.
+time, a new connection per request (`--keep-alive`: one kept-alive connection per client thread, as an
+integrator's HTTP library with a connection pool would). The empty endpoint gets the very same requests.
 
-Run: .venv/bin/python bench/http_load.py [--quick] [--database-url URL] [--workers 2 --workers 4]
+Run: .venv/bin/python bench/http_load.py [--quick] [--database-url URL] [--workers 2 --workers 4] [--keep-alive]
 """
 
 from __future__ import annotations
@@ -23,35 +24,40 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bench.common import emit, machine, median, note, parse_args, percentile, scratch_store, store_facts, store_kinds
-from bench.http_client import (District, Journal, chain_steps, free_port, prepare_district, start_civicflow,
-                               start_empty_flask, stop, wait_ready)
+from bench.http_client import (District, Journal, Session, chain_steps, free_port, prepare_district,
+                               start_civicflow, start_empty_flask, stop, wait_ready)
 
 
 def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, action="append", help="gunicorn workers (default: 2 and 4)")
     parser.add_argument("--clients", type=int, default=8, help="client threads")
+    parser.add_argument("--keep-alive", action="store_true", help="each client thread reuses one connection")
 
 
-def drive(port: int, district: District, slot: int, chains: int, journal: Journal) -> int:
+def drive(port: int, district: District, slot: int, chains: int, journal: Journal, keep_alive: bool = False) -> int:
     """Run `chains` order chains one request at a time; returns how many commands failed."""
     failures = 0
+    session = Session(port) if keep_alive else None
     for _ in range(chains):
         order_id = str(uuid.uuid4())
         for name, path, body, token in chain_steps(district, slot):
-            entry = journal.send(port, "POST", path.format(id=order_id), body, token)
+            entry = journal.send(port, "POST", path.format(id=order_id), body, token, session=session)
             if entry["status"] not in (200, 201):
                 failures += 1
                 break
             if name == "place" and isinstance(entry["response"], dict):
                 order_id = entry["response"].get("id", order_id)
+    if session is not None and session.conn is not None:
+        session.conn.close()
     return failures
 
 
-def one_run(port: int, district: District, clients: int, chains: int) -> dict[str, Any]:
+def one_run(port: int, district: District, clients: int, chains: int, keep_alive: bool) -> dict[str, Any]:
     journal = Journal()
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
-        failures = sum(pool.map(lambda slot: drive(port, district, slot, chains, journal), range(clients)))
+        failures = sum(pool.map(lambda slot: drive(port, district, slot, chains, journal, keep_alive),
+                                range(clients)))
     seconds = time.perf_counter() - started
     latencies = [entry["ms"] for entry in journal.entries]
     return {"per_s": len(latencies) / seconds, "p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99),
@@ -72,7 +78,7 @@ def measure(base: str, workers: int, args: argparse.Namespace) -> dict[str, Any]
             runs: dict[str, list[dict[str, Any]]] = {side: [] for side in servers}
             for run in range(args.runs + 1):  # the first run warms both up and is not counted
                 for side, port in ports.items():
-                    result = one_run(port, district, args.clients, chains)
+                    result = one_run(port, district, args.clients, chains, args.keep_alive)
                     if run:
                         runs[side].append(result)
                 note(f"{base} workers={workers}: run {run}/{args.runs}")
@@ -84,7 +90,7 @@ def measure(base: str, workers: int, args: argparse.Namespace) -> dict[str, Any]
 
 def summarise(base: str, workers: int, args: argparse.Namespace, runs: dict[str, list[dict[str, Any]]],
               chains: int) -> dict[str, Any]:
-    facts = {**store_facts(base), "workers": workers, "clients": args.clients,
+    facts = {**store_facts(base), "workers": workers, "clients": args.clients, "keep_alive": args.keep_alive,
              "requests_per_run": args.clients * chains * 6, "runs": args.runs}
     medians = {}
     for side, results in runs.items():
