@@ -206,8 +206,9 @@ def ensure_postgres_running(base: str) -> None:
 
 
 def postgres_scale_out(base: str, args: argparse.Namespace) -> dict[str, Any]:
-    """4 API workers and 2 projection workers on one PostgreSQL database under concurrent load: nothing lost
-    or doubled, and the workers' views converge to the log's latest position (before the checks catch up)."""
+    """4 API workers and 2 projection workers (the views split between them) on one PostgreSQL database under
+    concurrent load: nothing lost or doubled, and the workers' views converge to the log's latest position
+    (before the checks catch up)."""
     if store_facts(base)["store"] != "postgresql":
         base = DEFAULT_POSTGRES_URL
     os.environ["PGAPPNAME"] = DRILL_APP_NAME

@@ -14,17 +14,21 @@ import psycopg
 
 from bench.common import CIVICFLOW_CLI, open_app_and_model, store_env, without_query
 from bench.http_client import stop
+from projections.read_model import partition_views
 
 CONVERGE_WITHIN_SECONDS = 120
 
 
 @contextmanager
 def projection_workers(url: str, var_dir: Path, count: int, extra: dict[str, Any]) -> Iterator[None]:
-    """`count` × `civicflow projections run` during the load; afterwards wait for them to reach the latest
-    position (bounded) and record the lag, the time it took and the peak number of our connections."""
-    command = [CIVICFLOW_CLI, "projections", "run", "--interval", "0.2"]
+    """`count` × `civicflow projections run`, the views split between them as the README's deployment advises,
+    during the load; afterwards wait for them to reach the latest position (bounded) and record the lag, the
+    time it took and the peak number of our connections."""
+    groups = partition_views(count)
+    extra["projection_views"] = [list(group) for group in groups]
+    commands = [[CIVICFLOW_CLI, "projections", "run", "--interval", "0.2", *view_options(group)] for group in groups]
     workers = [subprocess.Popen(command, env=store_env(url, var_dir), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True) for _ in range(count)]
+                                stderr=subprocess.DEVNULL, start_new_session=True) for command in commands]
     sampler = ConnectionSampler(url)
     sampler.start()
     try:
@@ -38,6 +42,10 @@ def projection_workers(url: str, var_dir: Path, count: int, extra: dict[str, Any
         extra["peak_connections"] = sampler.peak
         for worker in workers:
             stop(worker)
+
+
+def view_options(views: tuple[str, ...]) -> list[str]:
+    return [option for view in views for option in ("--view", view)]
 
 
 def converge(url: str, var_dir: Path) -> tuple[int, float]:
