@@ -40,6 +40,7 @@ def options(parser: argparse.ArgumentParser) -> None:
                         help="use a prebuilt store (views caught up) for that size")
     parser.add_argument("--depth", type=int, default=20, help="pages followed before the deep-cursor query")
     parser.add_argument("--site-list", action="store_true", help="filter by the expanded site list instead")
+    parser.add_argument("--samples", type=int, help="queries per shape and run (default 300, --quick 60)")
 
 
 @contextmanager
@@ -94,7 +95,7 @@ def latencies_ms(query: Callable[[int], Any], samples: int) -> list[float]:
 
 
 def measure_size(base: str, orders: int, args: argparse.Namespace, prebuilt: dict[int, str]) -> dict[str, Any]:
-    samples = 60 if args.quick else 300
+    samples = args.samples or (60 if args.quick else 300)
     with sized_store(base, orders, prebuilt) as (url, var_dir):
         app, model = open_app_and_model(url, var_dir)
         model.catch_up()
