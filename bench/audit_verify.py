@@ -6,6 +6,8 @@ checkpoints exist). Each run times, on the same store:
   stored event's bytes, nothing else;
 - `verify`: `ReadModel.verify()` — recompute the hash chain from the event store and compare it with the
   audit table and every signed checkpoint, in this process;
+- `chain_only` (for scale, not a target): the hash chain alone recomputed from the store (canonical JSON
+  envelope and three SHA-256 per event), no audit table, no decoding — the floor of any verify;
 - `verify_2_jobs`: the same in two processes, each a half of the log (`civicflow audit verify --jobs 2`),
   timed from start to the joined report (process start-up included).
 
@@ -30,6 +32,7 @@ from bench.common import (demo_store, emit, machine, median, note, open_app_and_
                     store_kinds, timed)
 from interfaces import parallel
 from interfaces.wiring import AUDIT_KEY_ENV
+from projections.audit_chain import GENESIS, next_head, notification_leaf
 from projections.paging import notifications
 
 PAGE = 1_000
@@ -39,6 +42,15 @@ def raw_read_sha256(app: Any) -> int:
     count = 0
     for count, notification in enumerate(notifications(app.recorder, page=PAGE), start=1):
         hashlib.sha256(notification.state).digest()
+    return count
+
+
+def chain_only(app: Any) -> int:
+    """The chain recomputed from the store and nothing else (no audit table, no decoding, no checkpoints):
+    the least any verify must do, to show how much of verify's time is the floor of the hashing itself."""
+    head, count = GENESIS, 0
+    for count, notification in enumerate(notifications(app.recorder, page=PAGE), start=1):
+        head = next_head(head, notification_leaf(notification)[1])
     return count
 
 
@@ -61,9 +73,10 @@ def measure_store(base: str, args: argparse.Namespace) -> dict[str, Any]:
     with demo_store(base, orders, volunteers, "verify", views=True) as (url, var_dir):
         app, model = open_app_and_model(url, var_dir)
         events = app.recorder.max_notification_id() or 0
-        raw, verify, jobs = [], [], []
+        raw, chain, verify, jobs = [], [], [], []
         for run in range(args.runs):
             raw.append(events / timed(lambda: raw_read_sha256(app)))
+            chain.append(events / timed(lambda: chain_only(app)))
             verify.append(events / timed(lambda: verified(model)))
             jobs.append(events / timed(lambda: verified_in_two_processes(app.settings, var_dir)))
             note(f"{base}: run {run + 1}/{args.runs}: raw+sha256 {raw[-1]:.0f}/s, verify {verify[-1]:.0f}/s, "
@@ -73,6 +86,8 @@ def measure_store(base: str, args: argparse.Namespace) -> dict[str, Any]:
     facts = {**store_facts(base), "orders": orders, "events": events, "runs": args.runs}
     emit({"bench": "audit_verify", "side": "raw_read_sha256", **facts, "events_per_s": round(median(raw))})
     emit({"bench": "audit_verify", "side": "verify", **facts, "events_per_s": round(median(verify))})
+    emit({"bench": "audit_verify", "side": "chain_only", **facts, "events_per_s": round(median(chain)),
+          "ratio": round(median([c / r for c, r in zip(chain, raw)]), 3)})
     emit({"bench": "audit_verify", "side": "verify_2_jobs", **facts, "events_per_s": round(median(jobs))})
     return {**facts, "verify_events_per_s": round(median(verify)), "raw_events_per_s": round(median(raw)),
             "verify_2_jobs_events_per_s": round(median(jobs)),
