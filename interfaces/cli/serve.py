@@ -16,10 +16,11 @@ from interfaces.wiring import open_read_model
 TOKEN_HINT = "civicflow tokens create --role admin --name ops   (roles: channel, dispatcher, volunteer, inspector, admin)"
 # Threaded workers: while one request waits on the store (a PostgreSQL round trip, a SQLite fsync) another
 # runs, and a finished connection is closed by the worker's poller instead of blocking the worker until the
-# client hangs up (the sync worker does that after every request). Four threads per worker, measured with
-# bench/http_load.py; the application, its cache and the read model are thread-safe.
+# client hangs up (the sync worker does that after every request). Two threads per worker: in paired runs of
+# bench/http_load.py four gave no more throughput and a longer tail (more requests sharing one GIL). The
+# application, its cache and the read model are thread-safe.
 WORKER_CLASS = "gthread"
-THREADS_PER_WORKER = 4
+THREADS_PER_WORKER = 2
 KEEPALIVE_SECONDS = 5  # clients that reuse connections (most HTTP libraries do) skip a TCP handshake per call
 
 
