@@ -12,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, InterfaceError, OperationalError
 
+from application.access import apply_access_check
 from application.clock import Clock, SystemClock
 from application.errors import (ConcurrencyConflict, NotFound, StoreUnavailable, UnknownReference,
                                 VersionMismatch)
@@ -116,6 +117,7 @@ class CivicFlowBase(Application):
         aggregate = self.find(cls, aggregate_id)
         if aggregate is None:
             raise NotFound(cls.__name__.lower(), aggregate_id)
+        apply_access_check(aggregate)
         if expected_version is not None and aggregate.version != expected_version:
             raise VersionMismatch(expected_version, aggregate.version)
         return aggregate

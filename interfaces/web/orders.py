@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -10,12 +11,14 @@ from flask.views import MethodView
 from flask_smorest import abort
 from werkzeug.exceptions import NotFound
 
+from application.access import access_checked
 from application.errors import NotFound as OrderNotFound
+from application.idempotency import CommandResult
 from application.tokens import PROACTIVE_CHANNEL
 from domain.order import Order
 from interfaces.web import schemas_in as s
 from interfaces.web.blueprints import api_blueprint
-from interfaces.web.commands import answer, etag, if_match, run
+from interfaces.web.commands import answer, etag, idempotency_key, if_match, run
 from interfaces.web.context import civicflow, now, read_model
 from interfaces.web.order_reads import cursor_checked, history_items, order_at, order_filters
 from interfaces.web.schemas_out import History, OrderOut, OrderPage
@@ -38,12 +41,23 @@ def visible_order(order_id: UUID) -> Order:
 
 
 def require_visible(order_id: UUID) -> None:
-    """Before a command: the order must exist and be the caller's to see (else 404). Only read, never kept,
-    so the store's current order is looked at without copying it; the command loads its own copy."""
+    """The order must exist and be the caller's to see (else 404). Only read, never kept, so the store's
+    current order is looked at without copying it."""
     order = civicflow().peek(Order, order_id)
     if order is None:
         raise OrderNotFound("order", order_id)  # the answer `load` gives for a missing order
     require_order(g.principal, order_view(order, now()))
+
+
+def run_on_order(command: Callable[..., CommandResult], order_id: UUID, *args: Any, **kwargs: Any
+                 ) -> CommandResult:
+    """Run a command on an order the caller must be able to see (else 404), checked on the copy the command
+    loads: the order is read once. A keyed retry may be answered without loading it, so it is checked first."""
+    if idempotency_key() is not None:
+        require_visible(order_id)
+        return run(command, order_id, *args, **kwargs)
+    with access_checked(lambda order: require_order(g.principal, order_view(order, now()))):  # type: ignore
+        return run(command, order_id, *args, **kwargs)
 
 
 @blp.route("")
@@ -105,14 +119,14 @@ class Dispatch(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """派单: to one volunteer, to a team (members grab it), or `auto` by the dispatch policy."""
-        require_visible(order_id)
         app = civicflow()
         if body.get("auto"):
+            require_visible(order_id)  # before the catch-up below: refuse someone else's order cheaply
             read_model()  # catch the roster up first, so the candidates reflect every command answered so far
             result = run(auto_dispatch(app), order_id, expected_version=if_match())
         else:
-            result = run(app.dispatch_order, order_id, body.get("volunteer_id"), body.get("team_id"),
-                         expected_version=if_match())
+            result = run_on_order(app.dispatch_order, order_id, body.get("volunteer_id"), body.get("team_id"),
+                                  expected_version=if_match())
         return answer(Order, result, present)
 
 
@@ -130,8 +144,7 @@ class Recall(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """Take a dispatched order back (to `placed`)."""
-        require_visible(order_id)
-        result = run(civicflow().recall_order, order_id, body["reason"], expected_version=if_match())
+        result = run_on_order(civicflow().recall_order, order_id, body["reason"], expected_version=if_match())
         return answer(Order, result, present)
 
 
@@ -142,8 +155,8 @@ class Accept(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """接单: the assigned volunteer (or a member of the assigned team) takes the order; first wins."""
-        require_visible(order_id)
-        result = run(civicflow().accept_order, order_id, g.principal.volunteer_id, expected_version=if_match())
+        result = run_on_order(civicflow().accept_order, order_id, g.principal.volunteer_id,
+                              expected_version=if_match())
         return answer(Order, result, present)
 
 
@@ -154,9 +167,8 @@ class Decline(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """The assignee declines: the order goes back to `placed`."""
-        require_visible(order_id)
-        result = run(civicflow().decline_order, order_id, g.principal.volunteer_id, body["reason"],
-                     expected_version=if_match())
+        result = run_on_order(civicflow().decline_order, order_id, g.principal.volunteer_id, body["reason"],
+                              expected_version=if_match())
         return answer(Order, result, present)
 
 
@@ -167,8 +179,8 @@ class Start(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """The volunteer who accepted starts the service."""
-        require_visible(order_id)
-        result = run(civicflow().start_service, order_id, g.principal.volunteer_id, expected_version=if_match())
+        result = run_on_order(civicflow().start_service, order_id, g.principal.volunteer_id,
+                              expected_version=if_match())
         return answer(Order, result, present)
 
 
@@ -179,9 +191,8 @@ class Complete(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """The volunteer who accepted completes the service; the minutes are credited to them."""
-        require_visible(order_id)
-        result = run(civicflow().complete_service, order_id, g.principal.volunteer_id, body["service_minutes"],
-                     body.get("note"), expected_version=if_match())
+        result = run_on_order(civicflow().complete_service, order_id, g.principal.volunteer_id,
+                              body["service_minutes"], body.get("note"), expected_version=if_match())
         return answer(Order, result, present)
 
 
@@ -192,9 +203,8 @@ class Review(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """评单: the channel that placed the order rates the service 1–5."""
-        require_visible(order_id)
-        result = run(civicflow().review_order, order_id, body["rating"], body.get("comment"),
-                     expected_version=if_match())
+        result = run_on_order(civicflow().review_order, order_id, body["rating"], body.get("comment"),
+                              expected_version=if_match())
         return answer(Order, result, present)
 
 
@@ -205,6 +215,5 @@ class Cancel(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """The placing channel or a dispatcher in jurisdiction cancels an open order."""
-        require_visible(order_id)
-        result = run(civicflow().cancel_order, order_id, body["reason"], expected_version=if_match())
+        result = run_on_order(civicflow().cancel_order, order_id, body["reason"], expected_version=if_match())
         return answer(Order, result, present)

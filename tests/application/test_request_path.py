@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from application.access import access_checked
 from application.app import CivicFlow
 from application.settings import Settings
 from application.tokens import TokenBook
@@ -117,3 +118,28 @@ def test_commands_carry_on_when_the_server_dropped_the_pooled_connections(postgr
         assert [e.originator_version for e in app.events.get(order.id)] == [1, 2]
     finally:
         app.close()
+
+
+class Refused(Exception):
+    pass
+
+
+def test_an_access_check_sees_the_commands_own_order_once_and_a_refusal_writes_nothing(app: CivicFlow) -> None:
+    worker = register(app)
+    order = place(app)
+    app.dispatch_order(order.id, volunteer_id=worker.id, actor="dispatcher:d1")
+    checked: list[tuple[str, int]] = []
+
+    def allow(aggregate: Any) -> None:
+        checked.append((type(aggregate).__name__, aggregate.version))
+
+    with access_checked(allow):  # accept loads the order, then the volunteer: only the order is checked
+        app.accept_order(order.id, worker.id, actor="volunteer:v1")
+    assert checked == [("Order", 2)]
+
+    def refuse(aggregate: Any) -> None:
+        raise Refused()
+
+    with pytest.raises(Refused), access_checked(refuse):
+        app.start_service(order.id, worker.id, actor="volunteer:v1")
+    assert app.load(Order, order.id).version == 3  # and outside the block nothing is checked any more

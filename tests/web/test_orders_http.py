@@ -191,3 +191,15 @@ def test_concurrent_duplicates_of_one_keyed_command_place_one_order(world: World
     assert created and all(c == created[0] for c in created)
     assert all(a.status_code in (201, 409) for a in answers)
     assert [row["id"] for row in world.ok("channel", "GET", "/api/v1/orders")["items"]] == [created[0]["id"]]
+
+
+@pytest.mark.parametrize("key", [None, "outsider-1"])
+def test_a_command_on_someone_elses_order_is_404_and_writes_nothing_with_or_without_a_key(world: World,
+                                                                                        key: str | None) -> None:
+    order = world.order_in("placed")
+    written = events(world)
+    headers = {"Idempotency-Key": key} if key else {}
+    refused = world.call("other-channel", "POST", f"/api/v1/orders/{order['id']}/cancel", {"reason": "x"},
+                         **headers)
+    assert refused.status_code == 404 and events(world) == written
+    assert world.ok("channel", "GET", f"/api/v1/orders/{order['id']}")["status"] == "placed"
