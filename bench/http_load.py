@@ -4,7 +4,9 @@ Both servers run under gunicorn with the same worker count (2, then 4) on 127.0.
 runs alternate between them. The load: `--clients` threads, each driving whole order chains (place,
 dispatch, accept, start, complete, review: six POSTs with JSON bodies and bearer tokens) one request at a
 time, a new connection per request (`--keep-alive`: one kept-alive connection per client thread, as an
-integrator's HTTP library with a connection pool would). The empty endpoint gets the very same requests.
+integrator's HTTP library with a connection pool would; gunicorn's sync worker, which `civicflow serve` uses,
+closes every connection anyway, so the two modes differ only under a worker class that keeps connections).
+The empty endpoint gets the very same requests, from the same client, under the same gunicorn options.
 
 Run: .venv/bin/python bench/http_load.py [--quick] [--database-url URL] [--workers 2 --workers 4] [--keep-alive]
 """

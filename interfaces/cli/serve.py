@@ -14,20 +14,16 @@ from interfaces.web import create_app
 from interfaces.wiring import open_read_model
 
 TOKEN_HINT = "civicflow tokens create --role admin --name ops   (roles: channel, dispatcher, volunteer, inspector, admin)"
-# Threaded workers: while one request waits on the store (a PostgreSQL round trip, a SQLite fsync) another
-# runs, and a finished connection is closed by the worker's poller instead of blocking the worker until the
-# client hangs up (the sync worker does that after every request). Two threads per worker: in paired runs of
-# bench/http_load.py four gave no more throughput and a longer tail (more requests sharing one GIL). The
-# application, its cache and the read model are thread-safe.
-WORKER_CLASS = "gthread"
-THREADS_PER_WORKER = 2
-KEEPALIVE_SECONDS = 5  # clients that reuse connections (most HTTP libraries do) skip a TCP handshake per call
+# Sync workers: one request at a time per process, each accepted by whichever worker is free. The threaded
+# worker (gthread, 2 or 4 threads, keep-alive) was measured side by side with bench/http_load.py and served
+# no more commands per second, with a longer tail; it only made the empty-Flask baseline slower. gunicorn's
+# sync worker closes every connection (no keep-alive): put a buffering proxy in front for slow clients.
+WORKER_CLASS = "sync"
 
 
 def gunicorn_options(host: str, port: int, workers: int, timeout: int = 30) -> dict[str, Any]:
     """How `civicflow serve` runs gunicorn (the bench serves its empty-Flask baseline the same way)."""
-    return {"bind": f"{host}:{port}", "workers": workers, "worker_class": WORKER_CLASS,
-            "threads": THREADS_PER_WORKER, "keepalive": KEEPALIVE_SECONDS, "timeout": timeout,
+    return {"bind": f"{host}:{port}", "workers": workers, "worker_class": WORKER_CLASS, "timeout": timeout,
             "accesslog": "-", "errorlog": "-", "graceful_timeout": 10}
 
 
