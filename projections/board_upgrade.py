@@ -1,6 +1,6 @@
-"""Bring an order_board made before the jurisdiction columns up to date in place, when the tables are
-created (under the same lock, in the same transaction): add the columns, fill them from the site tree,
-add the newest-first indexes and drop the ones they replace. No refold of the log is needed."""
+"""Bring an order_board made by an earlier version up to date in place, when the tables are created (under
+the same lock, in the same transaction): add the jurisdiction columns and fill them from the site tree,
+build the indexes it lacks, drop the ones they replaced. No refold of the log is needed."""
 
 from __future__ import annotations
 
@@ -10,25 +10,26 @@ from sqlalchemy import Connection, Table, bindparam, inspect, select, text, upda
 
 from projections.jurisdiction import COLUMNS, ancestor_columns, read_parents
 
-REPLACED_INDEXES = ("placed", "status_placed", "site_status")  # their columns lead the newer indexes
+REPLACED_INDEXES = ("placed", "status_placed", "site_status", "responsible_status")
 
 
 def upgrade_order_board(board: Table, site_tree: Table, conn: Connection) -> None:
-    """Nothing to do for a board that has the columns (or that was just created with them)."""
-    if not inspect(conn).has_table(board.name):
+    """Nothing to do for a board that is up to date (or that was just created)."""
+    found = inspect(conn)
+    if not found.has_table(board.name):
         return
-    present = {column["name"] for column in inspect(conn).get_columns(board.name)}
-    missing = [name for name in COLUMNS if name not in present]
-    if not missing:
-        return
-    for name in missing:
+    present = {column["name"] for column in found.get_columns(board.name)}
+    for name in [name for name in COLUMNS if name not in present]:
         column_type = board.c[name].type.compile(conn.dialect)
         conn.execute(text(f"ALTER TABLE {board.name} ADD COLUMN {name} {column_type}"))
-    _fill(board, site_tree, conn)
-    for suffix in REPLACED_INDEXES:
-        conn.execute(text(f"DROP INDEX IF EXISTS ix_{board.name}_{suffix}"))
+    if not set(COLUMNS) <= present:
+        _fill(board, site_tree, conn)
+    indexes = {index["name"] for index in found.get_indexes(board.name)}
+    for name in {f"ix_{board.name}_{suffix}" for suffix in REPLACED_INDEXES} & indexes:
+        conn.execute(text(f"DROP INDEX {name}"))
     for index in board.indexes:
-        index.create(conn, checkfirst=True)
+        if index.name not in indexes:
+            index.create(conn)
 
 
 def _fill(board: Table, site_tree: Table, conn: Connection) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, Text, and_, cast, false, or_, literal, select, tuple_
+from sqlalchemy import Connection, Select, Table, Text, and_, cast, false, or_, literal, select, tuple_, union_all
 
 from domain.order import ACCEPTED, DISPATCHED, IN_SERVICE, PLACED
 from projections.jurisdiction import jurisdiction_clause, read_parents
@@ -47,9 +47,6 @@ def _order_filters(t: Table, f: dict[str, Any], now: datetime) -> list[Any]:
     clauses: list[Any] = []
     if f.get("status") is not None:
         clauses.append(t.c.status == f["status"])
-    if f.get("site_ids") is not None:
-        sites = list(f["site_ids"])
-        clauses.append(or_(t.c.responsible_site_id.in_(sites), t.c.site_id.in_(sites)))
     for name in ("category", "channel"):
         if f.get(name) is not None:
             clauses.append(t.c[name] == f[name])
@@ -78,24 +75,46 @@ def _people_clause(t: Table, volunteer_id: Any, team_ids: Sequence[Any] | None) 
 
 
 def list_orders(conn: Connection, t: Table, *, now: datetime, cursor: str | None, limit: int,
-                jurisdiction: str | None = None, site_tree: Table | None = None,
+                jurisdiction: str | None = None, site_tree: Table | None = None, site_ids: Sequence[str] | None = None,
                 **filters: Any) -> tuple[list[dict[str, Any]], str | None]:
     """Newest first. `jurisdiction`: only the orders of that site and the sites below it (read from
-    `site_tree`), the filter that one index range serves (jurisdiction.py)."""
+    `site_tree`), the filter that one index range serves (jurisdiction.py). `site_ids`: the orders at one of
+    these sites or escalated to one of them."""
     limit = clamp(limit)
-    query: Select[Any] = select(t).where(*_order_filters(t, filters, now))
+    clauses = _order_filters(t, filters, now)
     if jurisdiction is not None:
         assert site_tree is not None, "a jurisdiction needs the site tree"
-        query = query.where(jurisdiction_clause(t, read_parents(conn, site_tree), jurisdiction))
+        clauses.append(jurisdiction_clause(t, read_parents(conn, site_tree), jurisdiction))
     if cursor is not None:
         at_text, last_id = decode_cursor(cursor, 2)
         # One row-value comparison (not an OR), so that the index range starts at the cursor.
         after = tuple_(literal(datetime.fromisoformat(at_text), t.c.placed_at.type), literal(last_id, t.c.id.type))
-        query = query.where(tuple_(t.c.placed_at, t.c.id) < after)
-    rows = _page(conn, query.order_by(t.c.placed_at.desc(), t.c.id.desc()), limit)
+        clauses.append(tuple_(t.c.placed_at, t.c.id) < after)
+    parts = [[]] if site_ids is None else [[part] for part in _at_or_escalated_to(t, list(site_ids))]
+    rows = _newest_first(conn, t, [[*clauses, *part] for part in parts], limit + 1)
     items = [order_representation(row, now) for row in rows[:limit]]
     more = len(rows) > limit
     return items, encode_cursor(rows[limit - 1]["placed_at"].isoformat(), rows[limit - 1]["id"]) if more else None
+
+
+def _at_or_escalated_to(t: Table, sites: list[str]) -> list[Any]:
+    """"Site or responsible site among `sites`" as two parts that never overlap, each one index range: the
+    orders at the sites, and the orders escalated to them from elsewhere (ix_order_board_escalated_*)."""
+    if not sites:
+        return [false()]
+    at = t.c.site_id == sites[0] if len(sites) == 1 else t.c.site_id.in_(sites)
+    responsible = t.c.responsible_site_id == sites[0] if len(sites) == 1 else t.c.responsible_site_id.in_(sites)
+    return [at, and_(t.c.responsible_site_id != t.c.site_id, responsible, ~at)]
+
+
+def _newest_first(conn: Connection, t: Table, parts: list[list[Any]], count: int) -> list[dict[str, Any]]:
+    """The first `count` rows, newest first, of the union of the parts (each read newest first, then merged)."""
+    pages = [select(t).where(*where).order_by(t.c.placed_at.desc(), t.c.id.desc()).limit(count) for where in parts]
+    if len(pages) == 1:
+        return [dict(row) for row in conn.execute(pages[0]).mappings()]
+    both = union_all(*(select(page.subquery()) for page in pages)).subquery()
+    query = select(both).order_by(both.c.placed_at.desc(), both.c.id.desc()).limit(count)
+    return [dict(row) for row in conn.execute(query).mappings()]
 
 
 def list_volunteers(conn: Connection, t: Table, *, site_ids: Sequence[str] | None, skill: str | None,

@@ -51,7 +51,7 @@ def _positions(md: MetaData, p: str) -> Table:
 
 def _order_board(md: MetaData, p: str) -> Table:
     t = f"{p}order_board"
-    return Table(
+    table = Table(
         t, md,
         Column("id", String(ID), primary_key=True), Column("status", String(16), nullable=False),
         Column("category", String(ID), nullable=False), Column("site_id", String(ID), nullable=False),
@@ -67,7 +67,6 @@ def _order_board(md: MetaData, p: str) -> Table:
         Column("window_start", UTCDateTime), Column("window_end", UTCDateTime),
         Column("version", Integer, nullable=False),
         *(Column(name, String(ID)) for name in ANCESTOR_COLUMNS),
-        Index(f"ix_{t}_responsible_status", "responsible_site_id", "status", "placed_at"),
         Index(f"ix_{t}_volunteer_status", "assignee_volunteer_id", "status"),
         Index(f"ix_{t}_acceptor_status", "accepted_by", "status"),
         Index(f"ix_{t}_team_status", "assignee_team_id", "status"),
@@ -75,6 +74,13 @@ def _order_board(md: MetaData, p: str) -> Table:
         *_newest_first_indexes(t, ("site_id",), ("site_id", "status")),
         *(index for name in ANCESTOR_COLUMNS for index in _newest_first_indexes(t, (name,), (name, "status"))),
     )
+    # Orders escalated away from their own site (a few in ten) by the site responsible now: the second half of
+    # "at or escalated to a site" (queries.py), a partial index so that it holds only those orders.
+    escalated = table.c.responsible_site_id != table.c.site_id
+    for suffix, prefix in (("", ()), ("_status", ("status",))):
+        Index(f"ix_{t}_escalated{suffix}_newest", table.c.responsible_site_id, *(table.c[c] for c in prefix),
+              table.c.placed_at, table.c.id, sqlite_where=escalated, postgresql_where=escalated)
+    return table
 
 
 def _newest_first_indexes(table: str, *prefixes: tuple[str, ...]) -> list[Index]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, event
+from sqlalchemy import delete, event, inspect
 
 from domain.order import Order
 from interfaces.wiring import open_read_model
@@ -40,6 +40,34 @@ def test_every_sites_jurisdiction_holds_the_orders_at_or_escalated_within_its_su
     center = app.sites.ancestors(SITE)[-1]
     assert str(twice) in jurisdiction_ids(read_model, clock.now(), center)
     assert str(twice) not in jurisdiction_ids(read_model, clock.now(), app.sites.parent_of(OTHER_STATION_POST))
+
+
+def test_a_site_list_holds_the_orders_at_or_escalated_to_its_sites_paged_newest_first(app, clock, read_model):
+    twice = place(app, SITE)
+    app.escalate_order(twice, "not dispatched", actor="system:supervisor")
+    clock.advance(timedelta(minutes=1))
+    app.escalate_order(twice, "still not dispatched", actor="system:supervisor")
+    once = place(app, OTHER_SITE)
+    app.escalate_order(once, "not dispatched", actor="system:supervisor")
+    orders = [app.load(Order, order_id) for order_id in (twice, once, place(app, OTHER_STATION_POST),
+                                                         place(app, STATION), place(app, SITE), place(app, SITE))]
+    read_model.catch_up()
+    center = app.sites.ancestors(SITE)[-1]
+    newest_first = [row["id"] for row in read_model.orders(now=clock.now(), limit=200)[0]]
+    for sites in ([SITE], [STATION], [center], [OTHER_SITE], [SITE, STATION], [STATION, center], []):
+        expected = {str(o.id) for o in orders if o.site_id in sites or o.responsible_site_id in sites}
+        assert site_list_ids(read_model, clock.now(), sites) == [i for i in newest_first if i in expected], sites
+    assert site_list_ids(read_model, clock.now(), [center]) == [str(twice)]
+    assert site_list_ids(read_model, clock.now(), [SITE], status="cancelled") == []
+
+
+def site_list_ids(read_model, now, sites, **filters):  # type: ignore[no-untyped-def]
+    ids, cursor = [], None
+    while True:
+        page, cursor = read_model.orders(now=now, site_ids=sites, cursor=cursor, limit=2, **filters)
+        ids += [row["id"] for row in page]
+        if cursor is None:
+            return ids
 
 
 def test_a_jurisdiction_of_an_unknown_site_is_empty(app, clock, read_model):
@@ -114,6 +142,9 @@ def test_a_board_from_before_the_jurisdiction_columns_is_upgraded_in_place_when_
     try:
         assert set(jurisdiction_ids(upgraded, clock.now(), STATION)) == ours
         assert list(upgraded.replay()) == []  # the same rows a fold from position 0 makes
+        with upgraded.engine.connect() as conn:
+            indexes = {index["name"] for index in inspect(conn).get_indexes("order_board")}
+        assert indexes == {index.name for index in upgraded.tables.order_board.indexes}
     finally:
         upgraded.close()
 
@@ -121,8 +152,10 @@ def test_a_board_from_before_the_jurisdiction_columns_is_upgraded_in_place_when_
 def _as_before_the_columns(read_model):  # type: ignore[no-untyped-def]
     board = read_model.tables.order_board
     with read_model.engine.begin() as conn:
-        for index in [i for i in board.indexes if "ancestor" in i.name]:
+        for index in [i for i in board.indexes if "ancestor" in i.name or "escalated" in i.name]:
             index.drop(conn)
         for name in ("ancestor_0", "ancestor_1"):
             conn.exec_driver_sql(f"ALTER TABLE order_board DROP COLUMN {name}")
         conn.exec_driver_sql("CREATE INDEX ix_order_board_placed ON order_board (placed_at, id)")
+        conn.exec_driver_sql("CREATE INDEX ix_order_board_responsible_status ON order_board "
+                             "(responsible_site_id, status, placed_at)")
