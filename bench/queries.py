@@ -6,8 +6,8 @@ Query shapes (50 rows a page, as the API serves them):
 - `first_page`: the orders of a station's jurisdiction (the station and its posts) in one status;
 - `deep_cursor`: the page after following the cursor `--depth` pages into a station's jurisdiction.
 Both ask as the API asks for a dispatcher's jurisdiction: by its root site (`jurisdiction=`). With `--site-list`
-they ask the way the API asked before: the expanded list of the jurisdiction's sites (`site_ids=`, which
-matches an order's site or its responsible site), to compare the two on the same stores.
+they send the request the API sent before: the expanded list of the jurisdiction's sites (`site_ids=`, an
+order's site or responsible site among them), answered by the present code (not the code of before).
 The summary's "ratio" is p99 at the largest size ÷ p99 at the smallest (the target: ≤ 1.5, and < 20 ms).
 
 Run: .venv/bin/python bench/queries.py [--quick] [--database-url URL] [--store-at 100000=sqlite:////tmp/x.db]
