@@ -39,6 +39,28 @@ def Text(max_length: int, *, required: bool = True, **kwargs: Any) -> fields.Str
     return fields.String(required=required, validate=checks, **kwargs)
 
 
+class JsonBoolean(fields.Boolean):
+    """`true` or `false` in a JSON body, nothing else: marshmallow would also take 1, "yes" or "on", which the
+    OpenAPI document (type boolean) does not allow."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class QueryBoolean(fields.Boolean):
+    """`true` or `false` in a query string, as an OpenAPI boolean parameter is written."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(truthy={"true"}, falsy={"false"}, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, str):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -75,7 +97,7 @@ class PlaceOrder(Strict):
 class Dispatch(Strict):
     volunteer_id = fields.UUID()
     team_id = fields.UUID()
-    auto = fields.Boolean(validate=validate.Equal(True))
+    auto = JsonBoolean(validate=validate.Equal(True))
 
     @validates_schema
     def exactly_one_target(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -105,7 +127,7 @@ class RegisterVolunteer(Strict):
 
 
 class Availability(Strict):
-    available = fields.Boolean(required=True)
+    available = JsonBoolean(required=True)
 
 
 class ChangeSkills(Strict):
@@ -133,7 +155,7 @@ class OrderQuery(Strict):
     volunteer_id = fields.UUID()
     placed_after = Instant()
     placed_before = Instant()
-    overdue = fields.Boolean()
+    overdue = QueryBoolean()
     cursor = Cursor
     limit = Limit
 
@@ -151,7 +173,7 @@ class OrderAt(Strict):
 class VolunteerQuery(Strict):
     site_id = Text(64, required=False)
     skill = Text(64, required=False)
-    available = fields.Boolean()
+    available = QueryBoolean()
     cursor = Cursor
     limit = Limit
 

@@ -147,3 +147,17 @@ def test_text_and_instants_no_store_can_keep_are_422_not_500(world: World, raw: 
 def test_a_site_path_of_any_text_is_404_not_a_store_error(world: World) -> None:
     for site in ("post-nowhere", "%00", "%F0%9F%98%80"):
         problem(world.call("inspector", "GET", f"/api/v1/sites/{site}/stats"), 404)
+
+
+@pytest.mark.parametrize("written", ["1", "0", "yes", "True", ""])
+def test_a_boolean_query_is_true_or_false_as_the_description_writes_it(world: World, written: str) -> None:
+    assert world.call("dispatcher", "GET", "/api/v1/volunteers?available=true").status_code == 200
+    problem(world.call("dispatcher", "GET", f"/api/v1/volunteers?available={written}"), 422)
+    problem(world.call("dispatcher", "GET", f"/api/v1/orders?overdue={written}"), 422)
+
+
+@pytest.mark.parametrize("value", [1, 0, "true", None])
+def test_a_boolean_in_a_body_is_json_true_or_false(world: World, value: object) -> None:
+    path = f"/api/v1/volunteers/{world.volunteer_id}/availability"
+    problem(world.call("dispatcher", "POST", path, {"available": value}), 422)
+    assert world.call("dispatcher", "POST", path, {"available": False}).status_code == 200
