@@ -25,13 +25,11 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse
 import hashlib
-import os
 from typing import Any
 
 from bench.common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, store_facts,
-                    store_kinds, timed)
+                    store_kinds, timed, use_audit_key)
 from interfaces import parallel
-from interfaces.wiring import AUDIT_KEY_ENV
 from projections.audit_chain import GENESIS, next_head, notification_leaf
 from projections.paging import notifications
 
@@ -59,7 +57,7 @@ def verified(model: Any) -> None:
 
 
 def verified_in_two_processes(settings: Any, var_dir: Path) -> None:
-    os.environ[AUDIT_KEY_ENV] = str(var_dir / "audit-ed25519.pem")  # the key open_app_and_model signs with
+    use_audit_key(var_dir)
     ensure_ok(parallel.verify(settings, jobs=2))
 
 

@@ -198,10 +198,20 @@ def note(message: str) -> None:
 CIVICFLOW_CLI = str(Path(sys.executable).parent / "civicflow")
 
 
+def audit_key(var_dir: Path) -> Path:
+    """The audit signing key of a bench store: every process on the store signs and verifies with it."""
+    return var_dir / "audit-ed25519.pem"
+
+
+def use_audit_key(var_dir: Path) -> None:
+    """Point this process and its children (`interfaces.parallel` spawns some) at the store's audit key."""
+    os.environ["CIVICFLOW_AUDIT_KEY"] = str(audit_key(var_dir))
+
+
 def store_env(url: str, var_dir: Path) -> dict[str, str]:
     """The environment for a `civicflow` subprocess on this store (audit key and var files under var_dir)."""
     return {**os.environ, "CIVICFLOW_DATABASE_URL": url, "CIVICFLOW_VAR_DIR": str(var_dir),
-            "CIVICFLOW_AUDIT_KEY": str(var_dir / "audit-ed25519.pem")}
+            "CIVICFLOW_AUDIT_KEY": str(audit_key(var_dir))}
 
 
 def load_demo(url: str, var_dir: Path, orders: int, volunteers: int, views: bool = False) -> None:
@@ -235,4 +245,4 @@ def open_app_and_model(url: str, var_dir: Path):  # type: ignore[no-untyped-def]
     from interfaces.wiring import open_read_model
 
     app = CivicFlow(Settings(database_url=url, var_dir=var_dir))
-    return app, open_read_model(app, key_path=var_dir / "audit-ed25519.pem")
+    return app, open_read_model(app, key_path=audit_key(var_dir))

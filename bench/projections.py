@@ -21,13 +21,11 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse
-import os
 from typing import Any
 
 from bench.common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, store_facts,
-                    store_kinds, timed)
+                    store_kinds, timed, use_audit_key)
 from interfaces import parallel
-from interfaces.wiring import AUDIT_KEY_ENV
 from projections.paging import notifications
 
 PAGE = 1_000
@@ -66,7 +64,7 @@ def measure_store(base: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def rebuild_in_two_processes(settings: Any, var_dir: Path) -> None:
-    os.environ[AUDIT_KEY_ENV] = str(var_dir / "audit-ed25519.pem")  # the key open_app_and_model signs with
+    use_audit_key(var_dir)
     parallel.rebuild(settings, jobs=2)
 
 
