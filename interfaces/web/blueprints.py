@@ -7,9 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_smorest import Blueprint
-from webargs.flaskparser import FlaskParser
+import flask
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from interfaces.web.auth import allow, authenticate
+from interfaces.web.json_body import parse_json_body
 
 API_PREFIX = "/api/v1"
 
@@ -18,6 +21,12 @@ class StrictParser(FlaskParser):
     """Unknown query parameters are rejected like unknown body fields (422), not silently ignored."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        """Bodies are parsed strictly (json_body.py), not by webargs' plain json.loads; an empty body is
+        missing, as webargs has it."""
+        data = req.get_data(cache=True) if is_json_request(req) else b""
+        return parse_json_body(data) if data else core.missing
 
 
 class ApiBlueprint(Blueprint):
