@@ -12,6 +12,8 @@ import uuid
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
+from interfaces.web.body import BoundedBody, refusal_of
+
 MAX_BODY_BYTES = 64 * 1024
 REQUEST_ID = "X-Request-ID"
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -22,6 +24,9 @@ def begin_request() -> None:
     offered = request.headers.get(REQUEST_ID, "")
     g.request_id = offered if CLIENT_ID_PATTERN.match(offered) else uuid.uuid4().hex
     g.started = time.perf_counter()
+    refusal = refusal_of(request.environ)
+    if refusal is not None:
+        raise refusal
     if request.method in ("POST", "PUT", "PATCH"):
         check_body()
 
@@ -62,5 +67,6 @@ def configure_logging() -> None:
 
 def install(app: Flask) -> None:
     configure_logging()
+    app.wsgi_app = BoundedBody(app.wsgi_app, MAX_BODY_BYTES)  # type: ignore[method-assign]
     app.before_request(begin_request)
     app.after_request(end_request)
