@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -19,21 +21,41 @@ MAX_LIMIT = 200
 
 
 class InvalidCursor(ValueError):
-    pass
+    def __init__(self) -> None:
+        super().__init__("the cursor is not one this service issued")
 
 
-def encode_cursor(*values: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+class Cursors:
+    """Keyset cursors sealed with an HMAC: a cursor this service never issued (forged, edited, or holding a
+    value no column can take) is refused before it reaches a query."""
+
+    def __init__(self, key: bytes):
+        self._key = key
+
+    def encode(self, *values: Any) -> str:
+        payload = _b64(json.dumps(values).encode())
+        return f"{payload}.{self._mac(payload)}"
+
+    def decode(self, cursor: str, size: int) -> list[Any]:
+        payload = self.check(cursor)
+        values = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        if not isinstance(values, list) or len(values) != size:
+            raise InvalidCursor()  # issued, but for another list
+        return values
+
+    def check(self, cursor: str) -> str:
+        """The cursor's payload, if this service sealed it."""
+        payload, _, mac = cursor.rpartition(".")
+        if not payload or not hmac.compare_digest(mac.encode(), self._mac(payload).encode()):
+            raise InvalidCursor()
+        return payload
+
+    def _mac(self, payload: str) -> str:
+        return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest()[:16])
 
 
-def decode_cursor(cursor: str, size: int) -> list[Any]:
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, TypeError) as error:
-        raise InvalidCursor("the cursor is not one this service issued") from error
-    if not isinstance(values, list) or len(values) != size:
-        raise InvalidCursor("the cursor is not one this service issued")
-    return values
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
 def overdue_clause(t: Table, now: datetime) -> Any:
@@ -74,7 +96,7 @@ def _people_clause(t: Table, volunteer_id: Any, team_ids: Sequence[Any] | None) 
     return or_(*parts)
 
 
-def list_orders(conn: Connection, t: Table, *, now: datetime, cursor: str | None, limit: int,
+def list_orders(conn: Connection, t: Table, cursors: Cursors, *, now: datetime, cursor: str | None, limit: int,
                 jurisdiction: str | None = None, site_tree: Table | None = None, site_ids: Sequence[str] | None = None,
                 **filters: Any) -> tuple[list[dict[str, Any]], str | None]:
     """Newest first. `jurisdiction`: only the orders of that site and the sites below it (read from
@@ -86,7 +108,7 @@ def list_orders(conn: Connection, t: Table, *, now: datetime, cursor: str | None
         assert site_tree is not None, "a jurisdiction needs the site tree"
         clauses.append(jurisdiction_clause(t, read_parents(conn, site_tree), jurisdiction))
     if cursor is not None:
-        at_text, last_id = decode_cursor(cursor, 2)
+        at_text, last_id = cursors.decode(cursor, 2)
         # One row-value comparison (not an OR), so that the index range starts at the cursor.
         after = tuple_(literal(datetime.fromisoformat(at_text), t.c.placed_at.type), literal(last_id, t.c.id.type))
         clauses.append(tuple_(t.c.placed_at, t.c.id) < after)
@@ -94,7 +116,7 @@ def list_orders(conn: Connection, t: Table, *, now: datetime, cursor: str | None
     rows = _newest_first(conn, t, [[*clauses, *part] for part in parts], limit + 1)
     items = [order_representation(row, now) for row in rows[:limit]]
     more = len(rows) > limit
-    return items, encode_cursor(rows[limit - 1]["placed_at"].isoformat(), rows[limit - 1]["id"]) if more else None
+    return items, cursors.encode(rows[limit - 1]["placed_at"].isoformat(), rows[limit - 1]["id"]) if more else None
 
 
 def _at_or_escalated_to(t: Table, sites: list[str]) -> list[Any]:
@@ -117,8 +139,9 @@ def _newest_first(conn: Connection, t: Table, parts: list[list[Any]], count: int
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def list_volunteers(conn: Connection, t: Table, *, site_ids: Sequence[str] | None, skill: str | None,
-                    available: bool | None, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+def list_volunteers(conn: Connection, t: Table, cursors: Cursors, *, site_ids: Sequence[str] | None,
+                    skill: str | None, available: bool | None, cursor: str | None, limit: int
+                    ) -> tuple[list[dict[str, Any]], str | None]:
     limit = clamp(limit)
     query: Select[Any] = select(t)
     if site_ids is not None:
@@ -126,13 +149,14 @@ def list_volunteers(conn: Connection, t: Table, *, site_ids: Sequence[str] | Non
     if available is not None:
         query = query.where(t.c.available == available)
     if skill is not None:
-        # skills are stored as a sorted JSON list of codes; codes are plain words, so a text match is exact
-        query = query.where(cast(t.c.skills, Text).contains(json.dumps(skill)))
+        # skills are stored as a sorted JSON list of codes: the quoted code, with the caller's % and _ escaped,
+        # matches one whole element and nothing else
+        query = query.where(cast(t.c.skills, Text).contains(json.dumps(skill), autoescape=True))
     if cursor is not None:
-        query = query.where(t.c.id > decode_cursor(cursor, 1)[0])
+        query = query.where(t.c.id > cursors.decode(cursor, 1)[0])
     rows = _page(conn, query.order_by(t.c.id), limit)
     more = len(rows) > limit
-    return [volunteer_representation(r) for r in rows[:limit]], encode_cursor(rows[limit - 1]["id"]) if more else None
+    return [volunteer_representation(r) for r in rows[:limit]], cursors.encode(rows[limit - 1]["id"]) if more else None
 
 
 def clamp(limit: int) -> int:

@@ -3,6 +3,7 @@ inspector's methods (audit events, checkpoints, verify, export, replay) come fro
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +21,7 @@ from projections.event_data import masked
 from projections.replay import History
 from projections.signing import Signer
 from projections.order_board import OrderBoard
-from projections.queries import list_orders, list_volunteers
+from projections.queries import Cursors, list_orders, list_volunteers
 from projections.runner import PAGE_SIZE, REBUILD_PAGE_SIZE, Hooks, Projection, Runner
 from projections.site_queries import site_summary
 from projections.site_stats import SiteStats
@@ -66,9 +67,11 @@ class ReadModel(AuditTrail):
                  checkpoint_every: int = CHECKPOINT_EVERY, views: Collection[str] | None = None):
         self.engine, self.recorder, self.mapper = engine, recorder, mapper
         self.tables = tables or build_tables()
-        self.marks = None if key_path is None else Checkpoints(engine, self.tables.checkpoints,
-                                                               self.tables.audit_log, Signer.from_file(Path(key_path)),
-                                                               clock)
+        signer = None if key_path is None else Signer.from_file(Path(key_path))
+        self.marks = None if signer is None else Checkpoints(engine, self.tables.checkpoints, self.tables.audit_log,
+                                                             signer, clock)
+        # Every worker of one installation seals cursors with the same key, derived from the audit key.
+        self.cursors = Cursors(os.urandom(32) if signer is None else signer.derive_key("list cursors"))
         # `views`: fold only these (a worker of a partitioned deployment); default: all of them.
         projections = build_projections(self.tables, self.marks.record if self.marks else None, checkpoint_every,
                                         views)
@@ -128,7 +131,7 @@ class ReadModel(AuditTrail):
         """`site_ids`: orders at, or escalated to, one of these sites; `jurisdiction`: orders of that site and
         every site below it (a dispatcher's reach)."""
         with self.engine.connect() as conn:
-            return list_orders(conn, self.tables.order_board, now=now, cursor=cursor, limit=limit, status=status,
+            return list_orders(conn, self.tables.order_board, self.cursors, now=now, cursor=cursor, limit=limit, status=status,
                                site_ids=site_ids, jurisdiction=jurisdiction, site_tree=self.tables.site_tree,
                                category=category, volunteer_id=volunteer_id,
                                team_ids=team_ids, channel=channel, placed_after=placed_after,
@@ -138,7 +141,7 @@ class ReadModel(AuditTrail):
                    available: bool | None = None, cursor: str | None = None, limit: int = 50
                    ) -> tuple[list[dict[str, Any]], str | None]:
         with self.engine.connect() as conn:
-            return list_volunteers(conn, self.tables.volunteer_roster, site_ids=site_ids, skill=skill,
+            return list_volunteers(conn, self.tables.volunteer_roster, self.cursors, site_ids=site_ids, skill=skill,
                                    available=available, cursor=cursor, limit=limit)
 
     def site_stats(self, site_id: str, *, now: datetime | None = None) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@ start, readable by its owner only); only its public half is published."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -36,6 +37,11 @@ class Signer:
 
     def sign(self, payload: dict[str, Any]) -> str:
         return self._key.sign(canonical_json(payload)).hex()
+
+    def derive_key(self, purpose: str) -> bytes:
+        """A secret for `purpose`, the same in every process holding this key: Ed25519 signatures are
+        deterministic (RFC 8032), and no one without the private key can compute one."""
+        return hashlib.sha256(self._key.sign(f"civicflow derived key: {purpose}".encode())).digest()
 
 
 def public_key_hex(key: Ed25519PublicKey) -> str:

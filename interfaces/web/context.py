@@ -21,5 +21,10 @@ def read_model() -> Any:
     return model
 
 
+def cursors() -> Any:
+    """The read model's cursor seal, without catching the views up (reference lists are not views)."""
+    return current_app.extensions["civicflow.read_model"].cursors
+
+
 def now() -> datetime:
     return civicflow().clock.now()

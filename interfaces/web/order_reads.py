@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
-
-import sqlalchemy.exc as sa
 
 from domain.order import Order
 from interfaces.web.auth import Principal
 from interfaces.web.context import civicflow
 from interfaces.web.scope import mask_resident, sees_resident, team_ids_of, within
-from projections.queries import InvalidCursor
 
 PASSED_THROUGH = ("status", "category", "placed_after", "placed_before", "overdue", "cursor", "limit")
 
@@ -38,19 +33,6 @@ def order_filters(principal: Principal, query: dict[str, Any]) -> dict[str, Any]
         filters["volunteer_id"] = principal.volunteer_id
         filters["team_ids"] = sorted(team_ids_of(principal)) or None
     return filters
-
-
-@contextmanager
-def cursor_checked(cursor: str | None) -> Iterator[None]:
-    """A forged cursor (decodable, but holding values of the wrong kind) is the client's error: 422, not 500."""
-    try:
-        yield
-    except (sa.OperationalError, sa.TimeoutError):
-        raise  # the store's trouble, not the cursor's
-    except (ValueError, TypeError, sa.StatementError) as error:
-        if cursor is None:
-            raise
-        raise InvalidCursor("the cursor is not one this service issued") from error
 
 
 def order_at(order: Order, version: int | None, as_of: datetime | None) -> Order | None:

@@ -10,11 +10,12 @@ from werkzeug.exceptions import NotFound
 
 from interfaces.web import schemas_in as s
 from interfaces.web.blueprints import api_blueprint
-from interfaces.web.context import civicflow, now, read_model
+from interfaces.web.context import civicflow, cursors, now, read_model
 from interfaces.web.schemas_out import CategoryPage, SitePage, SiteStatsOut
 from interfaces.web.scope import within
 from interfaces.web.views import site_view
 from projections.dashboard import SiteDashboard
+from projections.queries import InvalidCursor
 
 ANY_ROLE = ("channel", "dispatcher", "volunteer", "inspector", "admin")
 sites = api_blueprint("sites", "/sites", "The practice network: center, stations (所), posts (站), bases (基地)")
@@ -28,10 +29,10 @@ class Sites(MethodView):
     @sites.response(200, SitePage)
     def get(self, query: dict[str, Any]) -> Any:
         """Every site, parents before children, optionally by `level` or `parent_id`."""
-        wanted = [site for site in civicflow().sites
+        wanted = [site_view(site) for site in civicflow().sites
                   if query.get("level", site.level) == site.level
                   and query.get("parent_id", site.parent_code) == site.parent_code]
-        return {"items": [site_view(site) for site in wanted], "next_cursor": None}
+        return page_of(wanted, "id", query)
 
 
 @sites.route("/<site_id>/stats")
@@ -61,8 +62,21 @@ def with_dashboard(stats: dict[str, Any], board: dict[str, Any]) -> dict[str, An
 @categories.route("")
 class Categories(MethodView):
     @categories.roles(*ANY_ROLE)
+    @categories.arguments(s.ReferenceQuery, location="query")
     @categories.response(200, CategoryPage)
-    def get(self) -> Any:
+    def get(self, query: dict[str, Any]) -> Any:
         """The service categories: code, names, whether it is a home service, typical minutes."""
-        items = [vars(category) for category in civicflow().categories.values()]
-        return {"items": items, "next_cursor": None}
+        return page_of([vars(category) for category in civicflow().categories.values()], "code", query)
+
+
+def page_of(items: list[dict[str, Any]], key: str, query: dict[str, Any]) -> dict[str, Any]:
+    """One page of a list kept in memory, after the item a sealed cursor names (the list shape of §8)."""
+    start = 0
+    if "cursor" in query:
+        last = cursors().decode(query["cursor"], 1)[0]
+        start = next((i + 1 for i, item in enumerate(items) if item[key] == last), None)
+        if start is None:
+            raise InvalidCursor()
+    page = items[start:start + query["limit"]]
+    more = start + len(page) < len(items)
+    return {"items": page, "next_cursor": cursors().encode(page[-1][key]) if more else None}

@@ -178,7 +178,14 @@ class VolunteerQuery(Strict):
     limit = Limit
 
 
-class SiteQuery(Strict):
+class ReferenceQuery(Strict):
+    """Reference lists are short: by default one page holds them whole."""
+
+    cursor = Cursor
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=200))
+
+
+class SiteQuery(ReferenceQuery):
     level = fields.String(validate=validate.OneOf(("center", "station", "post", "base")))
     parent_id = Text(64, required=False)
 
