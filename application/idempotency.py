@@ -42,18 +42,20 @@ class IdempotencyRecord(Aggregate):
         request_digest: str
         result_id: UUID
         result_version: int
+        actor: str  # who issued the command, as on every other event (records before 0.2 lack it)
 
-    def __init__(self, command: str, request_digest: str, result_id: UUID, result_version: int):
+    def __init__(self, command: str, request_digest: str, result_id: UUID, result_version: int,
+                 actor: str | None = None):
         self.command = command
         self.request_digest = request_digest
         self.result_id = result_id
         self.result_version = result_version
 
     @classmethod
-    def record(cls, record_id: UUID, command: str, digest: str, result: CommandResult, at: datetime
-               ) -> IdempotencyRecord:
+    def record(cls, record_id: UUID, command: str, digest: str, result: CommandResult, *, actor: str,
+               at: datetime) -> IdempotencyRecord:
         return cls._create(cls.Recorded, id=record_id, command=command, request_digest=digest,
-                           result_id=result.id, result_version=result.version, timestamp=at)
+                           result_id=result.id, result_version=result.version, actor=actor, timestamp=at)
 
     def replay(self, command: str, digest: str) -> CommandResult:
         if (command, digest) != (self.command, self.request_digest):
@@ -95,7 +97,8 @@ def command(method: F) -> Callable[..., CommandResult]:
             return previous.replay(method.__name__, digest)
         changed = method(app, *args, actor=actor, **kwargs)
         result = CommandResult(changed[0].id, changed[0].version)
-        record = IdempotencyRecord.record(record_id, method.__name__, digest, result, app.clock.now())
+        record = IdempotencyRecord.record(record_id, method.__name__, digest, result, actor=actor,
+                                          at=app.clock.now())
         return app.commit([*changed, record])
 
     return run

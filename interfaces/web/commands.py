@@ -17,15 +17,21 @@ IDEMPOTENCY_KEY = "Idempotency-Key"
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")  # visible ASCII: keys are opaque client tokens
 
 
+STRONG_TAG = re.compile(r'^"([0-9]{1,12})"$')
+
+
 def if_match() -> int | None:
-    """`If-Match: "<version>"` → the version the caller expects; any other tag cannot match (412)."""
+    """`If-Match: "<version>"` → the version the caller expects. If-Match compares strongly (RFC 9110
+    §13.1.1): a weak tag (W/"1") or any tag this API never issued cannot match (412). The request's other
+    headers are checked first, so a malformed Idempotency-Key is reported as such (422)."""
+    idempotency_key()
     header = request.headers.get("If-Match")
     if header is None or header.strip() == "*":
         return None
-    tag = header.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit() or len(tag) > 12:
-        raise PreconditionFailed(f"If-Match {header!r} is not a version this API issued (\"<version>\")")
-    return int(tag)
+    tag = STRONG_TAG.match(header.strip())
+    if tag is None:
+        raise PreconditionFailed(f"If-Match {header!r} is not a strong tag this API issued (\"<version>\")")
+    return int(tag.group(1))
 
 
 def idempotency_key() -> str | None:

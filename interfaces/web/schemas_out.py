@@ -120,6 +120,8 @@ class HistoryItem(Schema):
 
 
 class AuditItem(HistoryItem):
+    actor = Nullable(fields.String, metadata={"description": "who issued the event; null only on idempotency "
+                                                             "records stored before they carried one"})
     aggregate_id = fields.String(required=True)
     aggregate_type = fields.String(required=True)
     hash = fields.String(required=True)

@@ -13,8 +13,7 @@ from domain.volunteer import Volunteer
 from interfaces.web import schemas_in as s
 from interfaces.web.blueprints import api_blueprint
 from interfaces.web.commands import answer, etag, if_match, run
-from interfaces.web.context import civicflow, read_model
-from interfaces.web.order_reads import cursor_checked
+from interfaces.web.context import civicflow, cursors, read_model
 from interfaces.web.schemas_out import TeamOut, VolunteerOut, VolunteerPage
 from interfaces.web.scope import require_site_in_jurisdiction, require_team, require_volunteer, within
 from interfaces.web.views import team_view, volunteer_view
@@ -38,10 +37,11 @@ class Volunteers(MethodView):
         sites = [site] if site else None
         if g.principal.role == "dispatcher":
             if site is not None and not within(site, g.principal):
+                if "cursor" in query:  # nothing it may see matches, but a forged cursor is refused all the same
+                    cursors().check(query["cursor"])
                 return {"items": [], "next_cursor": None}
             sites = sites or civicflow().sites.subtree(g.principal.site_id)
-        with cursor_checked(query.get("cursor")):
-            rows, cursor = read_model().volunteers(site_ids=sites, **query)
+        rows, cursor = read_model().volunteers(site_ids=sites, **query)
         return {"items": rows, "next_cursor": cursor}
 
     @blp.roles("dispatcher", "admin")
@@ -123,8 +123,11 @@ class Teams(MethodView):
     @teams.arguments(s.CreateTeam)
     @teams.response(201, TeamOut)
     def post(self, body: dict[str, Any]) -> Any:
-        """Create a team at a site, optionally with its leader as first member."""
+        """Create a team at a site, optionally with its leader as first member (a volunteer the caller may see:
+        any other answers 404, like one that does not exist)."""
         require_site_in_jurisdiction(g.principal, "site_id", body["site_id"])
+        if body.get("leader_id") is not None:
+            visible_volunteer(body["leader_id"])
         result = run(civicflow().create_team, body["name"], body["site_id"], body.get("leader_id"))
         return answer(Team, result, team_view, location=f"/api/v1/teams/{result.id}")
 
@@ -145,7 +148,9 @@ class TeamMembers(MethodView):
     @teams.arguments(s.AddMember)
     @teams.response(200, TeamOut)
     def post(self, body: dict[str, Any], team_id: UUID) -> Any:
-        """Add a volunteer to the team."""
+        """Add a volunteer to the team (one the caller may see: any other answers 404, like one that does not
+        exist)."""
         visible_team(team_id)
+        visible_volunteer(body["volunteer_id"])
         result = run(civicflow().add_team_member, team_id, body["volunteer_id"], expected_version=if_match())
         return answer(Team, result, team_view)
