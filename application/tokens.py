@@ -116,12 +116,17 @@ class TokenBook:
         needs = {"dispatcher": "site", "volunteer": "volunteer", "channel": "channel"}.get(role)
         given = {"site": site_id, "volunteer": volunteer_id, "channel": channel}
         if any(value is not None for key, value in given.items() if key != needs):
-            raise InvalidTokenRequest(f"a {role} token takes no other binding than {needs or 'none'}")
+            raise InvalidTokenRequest(f"{with_article(role)} token takes no other binding than {needs or 'none'}")
         if needs is not None and not given[needs]:
-            raise InvalidTokenRequest(f"a {role} token needs --{needs}")
+            raise InvalidTokenRequest(f"{with_article(role)} token needs --{needs}")
         if site_id is not None:
             self.app.require_site("site", site_id)
         if volunteer_id is not None:
             self.app.referenced(Volunteer, "volunteer", volunteer_id)
         if channel == PROACTIVE_CHANNEL:
             raise InvalidTokenRequest("the proactive channel belongs to dispatchers")
+
+
+def with_article(role: str) -> str:
+    """"an inspector", "a channel": the article by the role's first letter (no role name has a silent h)."""
+    return ("an " if role[:1].lower() in "aeiou" else "a ") + role

@@ -45,12 +45,13 @@ def open_store(settings: Settings, clock: Clock | None, *, prepared: bool) -> tu
 
 
 def register_routes(app: Flask) -> None:
-    from interfaces.web import audit, ops, orders, reference, volunteers  # the blueprints, once the app exists
+    from interfaces.web import audit, ops, orders, problem_pages, reference, volunteers  # once the app exists
 
     api = create_api(app)
     for blueprint in (reference.sites, reference.categories, volunteers.blp, volunteers.teams, orders.blp,
                       *audit.blueprints(), ops.blp):
         api.register_blueprint(blueprint)
+    app.register_blueprint(problem_pages.blp)  # plain Flask: the pages are for people, not in /openapi.json
     register_error_handlers(app)
 
 

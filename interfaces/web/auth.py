@@ -8,7 +8,7 @@ from uuid import UUID
 from flask import g, request
 from werkzeug.exceptions import Forbidden, Unauthorized
 
-from application.tokens import AccessToken, TokenBook
+from application.tokens import AccessToken, TokenBook, with_article
 from interfaces.web.context import civicflow
 
 CHALLENGE = 'Bearer realm="civicflow"'
@@ -65,5 +65,5 @@ def allow(*roles: str) -> Principal:
     """The route's role check: a role that may never use the route gets 403."""
     principal: Principal = g.principal
     if principal.role not in roles:
-        raise Forbidden(f"a {principal.role} token may not use this route (allowed: {', '.join(roles)})")
+        raise Forbidden(f"{with_article(principal.role)} token may not use this route (allowed: {', '.join(roles)})")
     return principal

@@ -49,11 +49,11 @@ class Ready(MethodView):
             model = current_app.extensions["civicflow.read_model"]
             positions = model.positions()
         except Exception as error:  # noqa: BLE001 - any failure to reach the store means "not ready"
-            return problem(503, "not-ready", "Service Unavailable", f"the store is unreachable: {error}",
+            return problem(503, "not-ready", detail=f"the store is unreachable: {error}",
                            headers={"Retry-After": RETRY_AFTER_SECONDS})
         lag = max(0, head - min(positions.values(), default=0))
         if lag > READY_MAX_LAG:
-            return problem(503, "not-ready", "Service Unavailable", f"the views are {lag} events behind",
+            return problem(503, "not-ready", detail=f"the views are {lag} events behind",
                            headers={"Retry-After": RETRY_AFTER_SECONDS})
         return {"status": "ready", "store": civicflow().settings.store.kind, "head": head,
                 "projection_lag": lag, "positions": positions}

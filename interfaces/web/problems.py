@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import http
 import logging
-from collections.abc import Callable
-from typing import Any
+import re
+from typing import Any, NamedTuple
 
 import sqlalchemy.exc as sa
 from eventsourcing.persistence import InterfaceError, OperationalError
@@ -21,9 +22,14 @@ from domain.team import AlreadyMember
 from domain.volunteer import AlreadyTeamMember, InvalidVolunteer, MissingSkill
 from projections.queries import InvalidCursor
 
-PROBLEM_TYPES = "https://civicflow.example/problems/"
+# A relative reference (RFC 9457 §3.1.1: resolved against the response's URL): this server explains each type
+# at /problems/<slug> (interfaces/web/problem_pages.py), whatever host a client reached it by.
+PROBLEM_TYPES = "/problems/"
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = "2"
+# RFC 9110's names where Python 3.11's HTTPStatus still has RFC 7231's (Python 3.13 renamed these four).
+RFC_9110_TITLES = {413: "Content Too Large", 414: "URI Too Long", 416: "Range Not Satisfiable",
+                   422: "Unprocessable Content"}
 log = logging.getLogger("civicflow.http")
 
 # Domain rules broken by a value in the request body: reported as 422 against that field.
@@ -32,13 +38,38 @@ RULE_FIELDS: dict[type[DomainError], str] = {
     InvalidVolunteer: "skills",
 }
 CONFLICTS = (ConcurrencyConflict, AlreadyExists, AlreadyMember, AlreadyTeamMember, AlreadyEscalated)
+STORE_ERRORS = (StoreUnavailable, OperationalError, InterfaceError, sa.OperationalError, sa.InterfaceError,
+                sa.TimeoutError)
 
 
-def problem(status: int, slug: str, title: str, detail: str, *, errors: dict[str, list[str]] | None = None,
-            headers: dict[str, str] | None = None) -> Response:
-    body: dict[str, Any] = {"type": PROBLEM_TYPES + slug, "title": title, "status": status, "detail": detail}
+def title_for(status: int) -> str:
+    """The one title a status has in every problem (RFC 9110's reason phrase)."""
+    if status in RFC_9110_TITLES:
+        return RFC_9110_TITLES[status]
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:  # a status no RFC names
+        return "Server Error" if status >= 500 else "Client Error"
+
+
+def slug_for(status: int) -> str:
+    """The type of a problem that says no more than its status: 422 → "unprocessable-content"."""
+    return re.sub(r"[^a-z0-9]+", "-", title_for(status).lower()).strip("-")
+
+
+def problem_body(status: int, slug: str, detail: str, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The problem document itself, without Flask (gunicorn's own errors are answered with it too)."""
+    body: dict[str, Any] = {"type": PROBLEM_TYPES + slug, "title": title_for(status), "status": status,
+                            "detail": detail}
     if errors is not None:
         body["errors"] = errors
+    return body
+
+
+def problem(status: int, slug: str, *, detail: str, errors: dict[str, list[str]] | None = None,
+            headers: dict[str, str] | None = None) -> Response:
+    """A problem response; its title comes from the status (title_for), so no status has two."""
+    body = problem_body(status, slug, detail, errors)
     if "request_id" in g:
         body["request_id"] = g.request_id
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
@@ -52,11 +83,10 @@ def from_http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     headers.update(data.get("headers") or {})
     errors = flatten(data["messages"]) if "messages" in data else data.get("errors")
-    detail = data.get("message") or error.description or error.name
+    detail = data.get("message") or error.description or title_for(status)
     if errors is not None and status in (400, 422):
         detail = "the body is not valid JSON" if status == 400 else "the request has invalid or unknown fields"
-    slug = error.name.lower().replace(" ", "-")
-    return problem(status, slug, error.name, detail, errors=errors, headers=headers)
+    return problem(status, slug_for(status), detail=detail, errors=errors, headers=headers)
 
 
 def flatten(messages: dict[str, Any]) -> dict[str, list[str]]:
@@ -78,42 +108,46 @@ def _messages(value: Any, prefix: str = "") -> list[str]:
     return [f"{prefix}{value}"]
 
 
-def _invalid(field: str | None = None, slug: str = "invalid-request") -> Callable[[Exception], Response]:
-    def respond(error: Exception) -> Response:
-        name = field or getattr(error, "field", None) or RULE_FIELDS.get(type(error), "_schema")
-        return problem(422, slug, "Unprocessable Content", str(error), errors={name: [str(error)]})
-    return respond
-
-
-def _store_unavailable(error: Exception) -> Response:
-    return problem(503, "store-unavailable", "Service Unavailable", "the store is busy or unreachable; retry",
-                   headers={"Retry-After": RETRY_AFTER_SECONDS})
+class Answer(NamedTuple):
+    status: int
+    slug: str
+    field: str | None = None  # a 422's field, when the error does not name one itself
 
 
 # Read top to bottom: the first row whose exception types match answers. Domain rules come last.
-ERROR_TABLE: list[tuple[tuple[type[Exception], ...], Callable[[Exception], Response]]] = [
-    ((NotFound,), lambda e: problem(404, "not-found", "Not Found", str(e))),
-    ((UnknownReference,), _invalid()),
-    ((IdempotencyKeyReused,), _invalid("Idempotency-Key", "idempotency-key-reused")),
-    ((InvalidCursor,), _invalid("cursor")),
-    ((AutoDispatchUnavailable,), _invalid("auto")),
-    ((VersionMismatch,), lambda e: problem(412, "stale-version", "Precondition Failed", str(e))),
-    ((InvalidTransition,), lambda e: problem(409, "invalid-transition", "Conflict", str(e))),
-    ((NoEligibleVolunteer,), lambda e: problem(409, "no-eligible-volunteer", "Conflict", str(e))),
-    (CONFLICTS, lambda e: problem(409, "conflict", "Conflict", str(e))),
-    ((NotAssignee, NotAcceptor), lambda e: problem(403, "forbidden", "Forbidden", str(e))),
-    ((StoreUnavailable, OperationalError, InterfaceError, sa.OperationalError, sa.InterfaceError, sa.TimeoutError),
-     _store_unavailable),
-    ((DomainError, InvalidTokenRequest), _invalid(slug="rule-violated")),
+ERROR_TABLE: list[tuple[tuple[type[Exception], ...], Answer]] = [
+    ((NotFound,), Answer(404, "not-found")),
+    ((UnknownReference,), Answer(422, "invalid-request")),
+    ((IdempotencyKeyReused,), Answer(422, "idempotency-key-reused", "Idempotency-Key")),
+    ((InvalidCursor,), Answer(422, "invalid-request", "cursor")),
+    ((AutoDispatchUnavailable,), Answer(422, "invalid-request", "auto")),
+    ((VersionMismatch,), Answer(412, "stale-version")),
+    ((InvalidTransition,), Answer(409, "invalid-transition")),
+    ((NoEligibleVolunteer,), Answer(409, "no-eligible-volunteer")),
+    (CONFLICTS, Answer(409, "conflict")),
+    ((NotAssignee, NotAcceptor), Answer(403, "forbidden")),
+    (STORE_ERRORS, Answer(503, "store-unavailable")),
+    ((DomainError, InvalidTokenRequest), Answer(422, "rule-violated")),
 ]
+UNEXPECTED = Answer(500, "internal-error")
+
+
+def answer(error: Exception, how: Answer) -> Response:
+    if how.status == 503:  # the driver's message is no client's business: say when to come back
+        return problem(503, how.slug, detail="the store is busy or unreachable; retry",
+                       headers={"Retry-After": RETRY_AFTER_SECONDS})
+    if how.status == 422:
+        name = how.field or getattr(error, "field", None) or RULE_FIELDS.get(type(error), "_schema")
+        return problem(422, how.slug, detail=str(error), errors={name: [str(error)]})
+    return problem(how.status, how.slug, detail=str(error))
 
 
 def from_application_error(error: Exception) -> Response:
-    for types, respond in ERROR_TABLE:
+    for types, how in ERROR_TABLE:
         if isinstance(error, types):
-            return respond(error)
+            return answer(error, how)
     log.exception(json.dumps({"event": "unhandled-error", "request_id": g.get("request_id")}))
-    return problem(500, "internal-error", "Internal Server Error", "an unexpected error occurred")
+    return problem(UNEXPECTED.status, UNEXPECTED.slug, detail="an unexpected error occurred")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -14,7 +14,7 @@ def problem(response: TestResponse, status: int) -> dict:
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/problem+json"
     body = response.get_json()
-    assert body["status"] == status and body["title"] and body["detail"] and body["type"].startswith("https://")
+    assert body["status"] == status and body["title"] and body["detail"] and body["type"].startswith("/problems/")
     return body
 
 

@@ -61,3 +61,9 @@ def test_tokens_are_listed_and_a_revoked_token_no_longer_authenticates(runner: C
 def test_a_token_that_does_not_fit_its_role_is_refused(runner: CliRunner, args: list[str]) -> None:
     result = runner.invoke(cli, ["tokens", "create", *args])
     assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+def test_a_refusal_names_the_role_with_its_article(runner: CliRunner) -> None:
+    assert "an inspector token takes no other binding" in runner.invoke(
+        cli, ["tokens", "create", "--role", "inspector", "--site", "center"]).output
+    assert "a dispatcher token needs --site" in runner.invoke(cli, ["tokens", "create", "--role", "dispatcher"]).output
