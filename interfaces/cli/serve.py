@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -13,12 +16,17 @@ from application.settings import Settings
 from interfaces.web import create_app
 from interfaces.wiring import open_read_model
 
-TOKEN_HINT = "civicflow tokens create --role admin --name ops   (roles: channel, dispatcher, volunteer, inspector, admin)"
+# A channel token first: it is the one that places orders (an admin's cannot); then how to get the others.
+TOKEN_HINT = """every /api/v1 call needs a bearer token; in another terminal, issue one with:
+  {civicflow} tokens create --role channel --channel district-app --name app
+  other roles: --role dispatcher --site SITE_ID, --role volunteer --volunteer VOLUNTEER_ID, --role inspector,
+  --role admin (see {civicflow} tokens create --help)"""
 # Sync workers: one request at a time per process, each accepted by whichever worker is free. The threaded
 # worker (gthread, 2 or 4 threads, keep-alive) was measured side by side with bench/http_load.py and served
 # no more commands per second, with a longer tail; it only made the empty-Flask baseline slower. gunicorn's
 # sync worker closes every connection (no keep-alive): put a buffering proxy in front for slow clients.
-WORKER_CLASS = "sync"
+# ProblemWorker is gunicorn's sync worker, answering what gunicorn refuses itself as problem+json.
+WORKER_CLASS = "interfaces.cli.gunicorn_worker.ProblemWorker"
 
 
 def gunicorn_options(host: str, port: int, workers: int, timeout: int = 30) -> dict[str, Any]:
@@ -60,6 +68,34 @@ def prepare_store(settings: Settings) -> tuple[int, int]:
         app.close()
 
 
+def civicflow_command(argv0: str | None = None, executable: str | None = None) -> str:
+    """This `civicflow` script as the user should type it: `.venv/bin/civicflow` under the current directory (the
+    quick start's venv is not on PATH), else its absolute path; the one beside the interpreter under `python -m`."""
+    script = Path(argv0 or sys.argv[0])
+    if script.name != "civicflow":
+        script = Path(executable or sys.executable).with_name("civicflow")
+    script = script.absolute()  # not resolve(): a venv's bin/ may hold symlinks, and the venv's path is the point
+    try:
+        relative = script.relative_to(Path.cwd())
+    except ValueError:
+        return str(script)
+    return str(relative) if relative.parent != Path(".") else f"./{relative}"
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """Bind host:port as gunicorn will (SO_REUSEADDR), then let it go: a busy port is said at once, by name,
+    before the store is prepared — gunicorn itself would only give up after retrying for 5 s."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {error.strerror or error}. Is another server using port {port}? "
+            f"Choose another port: make run PORT={port + 1}  (or civicflow serve --port {port + 1})") from error
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -67,9 +103,10 @@ def prepare_store(settings: Settings) -> tuple[int, int]:
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(5, 600), help="worker timeout, seconds")
 def serve(host: str, port: int, workers: int, timeout: int) -> None:
     """Run the HTTP API under gunicorn; creates the store and loads the sites on first start."""
+    check_can_listen(host, port)
     settings = Settings.from_env()
     sites, position = prepare_store(settings)
     click.echo(f"civicflow: {settings.store.kind} store, {sites} sites, views at position {position}")
     click.echo(f"civicflow: serving on http://{host}:{port} with {workers} worker(s)  (docs: /docs, health: /healthz)")
-    click.echo(f"civicflow: every /api/v1 call needs a bearer token; issue one with:\n  {TOKEN_HINT}")
+    click.echo("civicflow: " + TOKEN_HINT.format(civicflow=civicflow_command()))
     Gunicorn(gunicorn_options(host, port, workers, timeout), _worker_app).run()
