@@ -10,6 +10,7 @@ from typing import Any
 
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
+DRAIN_BYTES = 1024 * 1024
 BODY_ERROR = "civicflow.body_error"  # the environ key that carries a refusal to the app's error handling
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -32,14 +33,28 @@ class BoundedBody:
     def _buffer(self, environ: dict[str, Any]) -> None:
         declared = _declared_length(environ)
         if declared is not None and declared > self.limit:
+            _drain(environ["wsgi.input"])
             raise RequestEntityTooLarge(f"the body is {declared} bytes; the limit is {self.limit}")
-        try:
-            data = environ["wsgi.input"].read(self.limit + 1 if declared is None else declared)
-        except Exception as error:  # the server's dechunking failed: gunicorn, werkzeug and others raise their own
-            raise BadRequest(f"the body could not be read: {type(error).__name__}") from error
+        data = _read(environ["wsgi.input"], self.limit + 1 if declared is None else declared)
         if len(data) > self.limit:
+            _drain(environ["wsgi.input"])
             raise RequestEntityTooLarge(f"the body is over the limit of {self.limit} bytes")
         _replace_body(environ, data)
+
+
+def _read(stream: Any, size: int) -> bytes:
+    try:
+        return stream.read(size)
+    except Exception as error:  # the server's dechunking failed: gunicorn, werkzeug and others raise their own
+        raise BadRequest(f"the body could not be read: {type(error).__name__}") from error
+
+
+def _drain(stream: Any) -> None:
+    """Read on (and drop) what a client still sends of a body refused as too large, up to a bound: a server that
+    closes with unread bytes resets the connection, and the client may never see its 413."""
+    left = DRAIN_BYTES
+    while left > 0 and (piece := _read(stream, min(left, 64 * 1024))):
+        left -= len(piece)
 
 
 def _is_chunked(environ: dict[str, Any]) -> bool:

@@ -43,6 +43,10 @@ def test_hostile_chunked_bodies_are_4xx_problems_and_write_nothing(server: Serve
 
     smuggled = chunk(b'{"reason": "smuggled"}') + b"".join(chunk(b" " * 50_000) for _ in range(4)) + b"0\r\n\r\n"
     assert chunked_post(server, cancel, channel, smuggled)[:2] == (413, "application/problem+json")
+    declared = b'{"reason": "too long"}' + b" " * 100_000
+    head = (f"POST {cancel} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {channel}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(declared)}\r\nConnection: close\r\n\r\n")
+    assert send_raw(server, head, declared)[:2] == (413, "application/problem+json")  # read on, so seen whole
     malformed = b"zz\r\n{}\r\n0\r\n\r\n"
     status, kind, problem = chunked_post(server, cancel, channel, malformed)
     assert (status, kind, problem["status"]) == (400, "application/problem+json", 400), problem
