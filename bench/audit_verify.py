@@ -30,8 +30,8 @@ from typing import Any
 from bench.common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, store_facts,
                     store_kinds, timed, use_audit_key)
 from interfaces import parallel
-from projections.audit_chain import GENESIS, next_head, notification_leaf
-from projections.paging import notifications
+from projections.audit.chain import GENESIS, next_head, notification_leaf
+from projections.views.paging import notifications
 
 PAGE = 1_000
 

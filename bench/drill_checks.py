@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import open_app_and_model
-from projections.paging import notifications
+from projections.views.paging import notifications
 
 EVENT_OF = {"place": "Placed", "dispatch": "Dispatched", "accept": "Accepted", "start": "ServiceStarted",
             "complete": "ServiceCompleted", "review": "Reviewed"}

@@ -26,7 +26,7 @@ from typing import Any
 from bench.common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, store_facts,
                     store_kinds, timed, use_audit_key)
 from interfaces import parallel
-from projections.paging import notifications
+from projections.views.paging import notifications
 
 PAGE = 1_000
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from application.supervision import SupervisionCommands
 from projections import ReadModel
-from projections.candidates import RosterCandidates
-from projections.deadlines import BoardDueOrders
+from projections.reads.candidates import RosterCandidates
+from projections.reads.deadlines import BoardDueOrders
 
 
 def wire_dispatch(app: SupervisionCommands, model: ReadModel) -> None:

@@ -4,7 +4,7 @@ Rebuild: one process per group of views (projections.read_model.partition_views)
 log under its own position rows, so on PostgreSQL the groups fold at the same time; on SQLite their writes
 take turns but reading and decoding the log overlap.
 Verify: one process per segment of the log; each segment starts from the head the audit table claims at its
-start, and the joined report checks every claim against the segment before it (projections.verify.joined).
+start, and the joined report checks every claim against the segment before it (projections.audit.verify.joined).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from application.app import CivicFlow
 from application.settings import Settings
 from interfaces.wiring import open_read_model
 from projections.read_model import partition_views
-from projections.verify import VerifyReport, joined
+from projections.audit.verify import VerifyReport, joined
 
 Progress = Callable[[int], None] | None
 SPAWN = multiprocessing.get_context("spawn")  # children open their own connections: none are copied by fork

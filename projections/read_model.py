@@ -1,4 +1,4 @@
-"""ReadModel: the read side as one object — view tables, catching up, queries (READMODEL.md); the
+"""ReadModel: the read side as one object — view tables, catching up, queries (the folders beside it); the
 inspector's methods (audit events, checkpoints, verify, export, replay) come from AuditTrail."""
 
 from __future__ import annotations
@@ -13,20 +13,20 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Engine, select
 
-from projections.audit_log import CHECKPOINT_EVERY, AuditLog
-from projections.audit_trail import AuditTrail
-from projections.checkpoints import Checkpoints
-from projections.db import open_engine
-from projections.event_data import masked
-from projections.replay import History
-from projections.signing import Signer
-from projections.order_board import OrderBoard
-from projections.queries import Cursors, list_orders, list_volunteers
-from projections.runner import PAGE_SIZE, REBUILD_PAGE_SIZE, Hooks, Projection, Runner
-from projections.site_queries import site_summary
-from projections.site_stats import SiteStats
-from projections.tables import ViewTables, build_tables
-from projections.volunteer_roster import VolunteerRoster
+from projections.audit.log import CHECKPOINT_EVERY, AuditLog
+from projections.audit.trail import AuditTrail
+from projections.audit.checkpoints import Checkpoints
+from projections.views.db import open_engine
+from projections.audit.event_data import masked
+from projections.audit.replay import History
+from projections.audit.signing import Signer
+from projections.views.order_board import OrderBoard
+from projections.reads.queries import Cursors, list_orders, list_volunteers
+from projections.views.runner import PAGE_SIZE, REBUILD_PAGE_SIZE, Hooks, Projection, Runner
+from projections.reads.site_queries import site_summary
+from projections.views.site_stats import SiteStats
+from projections.views.tables import ViewTables, build_tables
+from projections.views.volunteer_roster import VolunteerRoster
 
 CheckpointHook = Callable[[Any, dict[str, Any]], None]
 

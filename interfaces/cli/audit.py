@@ -13,7 +13,7 @@ from interfaces import parallel
 from interfaces.cli.projections import echo_json, latest, opened, progress_bar
 from interfaces.cli.supervise import parse_instant
 from projections import ReadModel
-from projections.verify import VerifyReport
+from projections.audit.verify import VerifyReport
 
 
 def _finish(report: VerifyReport) -> None:

@@ -15,7 +15,7 @@ from interfaces.web.metrics import RequestMetrics
 from interfaces.web.problems import register_error_handlers
 from interfaces.wiring import open_read_model
 from projections import ReadModel
-from projections.candidates import RosterCandidates
+from projections.reads.candidates import RosterCandidates
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

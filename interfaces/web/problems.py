@@ -20,7 +20,7 @@ from domain.base import DomainError, InvalidTransition
 from domain.order import AlreadyEscalated, InvalidRating, InvalidServiceMinutes, NotAcceptor, NotAssignee
 from domain.team import AlreadyMember
 from domain.volunteer import AlreadyTeamMember, InvalidVolunteer, MissingSkill
-from projections.queries import InvalidCursor
+from projections.reads.queries import InvalidCursor
 
 # A relative reference (RFC 9457 §3.1.1: resolved against the response's URL): this server explains each type
 # at /problems/<slug> (interfaces/web/problem_pages.py), whatever host a client reached it by.

@@ -14,8 +14,8 @@ from interfaces.web.context import civicflow, cursors, now, read_model
 from interfaces.web.schemas_out import CategoryPage, SitePage, SiteStatsOut
 from interfaces.web.scope import within
 from interfaces.web.views import site_view
-from projections.dashboard import SiteDashboard
-from projections.queries import InvalidCursor
+from projections.reads.dashboard import SiteDashboard
+from projections.reads.queries import InvalidCursor
 
 ANY_ROLE = ("channel", "dispatcher", "volunteer", "inspector", "admin")
 sites = api_blueprint("sites", "/sites", "The practice network: center, stations (所), posts (站), bases (基地)")

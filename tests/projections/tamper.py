@@ -9,8 +9,8 @@ import psycopg
 
 from application.app import CivicFlow
 from projections import ReadModel
-from projections.audit_log import AuditLog
-from projections.runner import Runner
+from projections.audit.log import AuditLog
+from projections.views.runner import Runner
 
 
 class RawStore:

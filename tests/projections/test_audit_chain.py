@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from interfaces.wiring import audit_key_path, open_read_model
-from projections.audit_chain import leaf_hash, notification_envelope, notification_leaf
+from projections.audit.chain import leaf_hash, notification_envelope, notification_leaf
 from tests.projections.scenario import district_day
 
 

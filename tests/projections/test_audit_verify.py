@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from interfaces.wiring import open_read_model
 from projections import ReadModel
-from projections.verify import Verifier
+from projections.audit.verify import Verifier
 from tests.projections.scenario import district_day, place
 from tests.projections.tamper import RawStore, rewrite_audit_from
 

@@ -9,8 +9,8 @@ import pytest
 from domain.volunteer import Volunteer
 from interfaces.wiring import open_read_model
 from projections import Hooks
-from projections.compare import differences
-from projections.tables import build_tables
+from projections.audit.compare import differences
+from projections.views.tables import build_tables
 from tests.projections.scenario import district_day
 
 PAGE = 7  # small pages, so that a catch-up spans many transactions

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from interfaces import parallel
-from projections.audit_chain import GENESIS
-from projections.verify import VerifyReport, joined
+from projections.audit.chain import GENESIS
+from projections.audit.verify import VerifyReport, joined
 from tests.projections.scenario import district_day
 from tests.projections.tamper import RawStore
 

@@ -1,4 +1,4 @@
-"""order_board and volunteer_roster follow the events; the list queries filter, order and page as READMODEL.md says."""
+"""order_board and volunteer_roster follow the events; the list queries filter, order and page as DESIGN §6 and §8 say."""
 
 from __future__ import annotations
 

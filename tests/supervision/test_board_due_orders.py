@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from projections.deadlines import BoardDueOrders
+from projections.reads.deadlines import BoardDueOrders
 from tests.application.conftest import place, register
 
 

@@ -8,7 +8,7 @@ from uuid import UUID
 from application.app import CivicFlow
 from application.clock import ManualClock
 from domain.order import Order
-from projections.candidates import RosterCandidates
+from projections.reads.candidates import RosterCandidates
 from tests.application.conftest import place
 
 SITE, CHANNEL = "post-babaoshan-01", "channel:district-app"

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from projections.dashboard import SiteDashboard, UnknownSite
-from projections.leaderboard import leaderboard
+from projections.reads.dashboard import SiteDashboard, UnknownSite
+from projections.reads.leaderboard import leaderboard
 from tests.application.conftest import RESIDENT
 from tests.conftest import START
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, select
 
 from domain.volunteer import stars_for_minutes
-from projections.tables import ViewTables
+from projections.views.tables import ViewTables
 
 MAX_LIMIT = 200
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from projections.audit_chain import GENESIS, chain, envelope
-from projections.event_data import masked
-from projections.paging import rows
-from projections.tables import ViewTables
-from projections.verify import VerifyReport
+from projections.audit.chain import GENESIS, chain, envelope
+from projections.audit.event_data import masked
+from projections.views.paging import rows
+from projections.views.tables import ViewTables
+from projections.audit.verify import VerifyReport
 
 FIELDS = ("position", "aggregate_id", "aggregate_type", "version", "type", "topic", "timestamp", "actor", "data",
           "state_sha256", "prev_hash", "hash")

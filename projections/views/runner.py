@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import Connection, Engine, MetaData, Table, select, update
 
-from projections.db import write_connection
+from projections.views.db import write_connection
 
 PAGE_SIZE = 1_000
 REBUILD_PAGE_SIZE = 4_000  # a rebuild holds the write lock anyway; fewer, larger pages cost ~20% less CPU

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, Float, Table, Text, bindparam, case, cast, func, 
 
 from domain.dispatch import Candidate
 from domain.volunteer import DEFAULT_CAPACITY
-from projections.tables import ViewTables
+from projections.views.tables import ViewTables
 
 
 class RosterCandidates:

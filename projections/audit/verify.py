@@ -10,11 +10,11 @@ from typing import Any
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import Engine, select
 
-from projections.audit_chain import GENESIS, next_head, notification_leaf
-from projections.audit_log import audit_content
-from projections.checkpoints import checkpoint_is_signed
-from projections.paging import notifications, rows
-from projections.tables import ViewTables
+from projections.audit.chain import GENESIS, next_head, notification_leaf
+from projections.audit.log import audit_content
+from projections.audit.checkpoints import checkpoint_is_signed
+from projections.views.paging import notifications, rows
+from projections.views.tables import ViewTables
 
 CONTENT = ("aggregate_id", "aggregate_type", "version", "type", "topic", "timestamp", "actor", "data",
            "state_sha256")

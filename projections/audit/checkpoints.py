@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, select
 
-from projections.audit_chain import GENESIS
-from projections.db import write_connection
-from projections.signing import Signer, signature_is_valid
+from projections.audit.chain import GENESIS
+from projections.views.db import write_connection
+from projections.audit.signing import Signer, signature_is_valid
 
 Clock = Callable[[], datetime]
 

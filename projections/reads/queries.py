@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import Connection, Select, Table, Text, and_, cast, false, or_, literal, select, tuple_, union_all
 
 from domain.order import ACCEPTED, DISPATCHED, IN_SERVICE, PLACED
-from projections.jurisdiction import jurisdiction_clause, read_parents
-from projections.order_board import order_representation
-from projections.volunteer_roster import volunteer_representation
+from projections.views.jurisdiction import jurisdiction_clause, read_parents
+from projections.views.order_board import order_representation
+from projections.views.volunteer_roster import volunteer_representation
 
 MAX_LIMIT = 200
 

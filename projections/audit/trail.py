@@ -10,15 +10,15 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Engine, select
 
-from projections.audit_chain import GENESIS
-from projections.checkpoints import Checkpoints
-from projections.compare import Difference
-from projections.event_data import masked
-from projections.export import export_lines, verify_lines
-from projections.replay import History, replay_into_scratch
-from projections.runner import Runner
-from projections.tables import ViewTables
-from projections.verify import Verifier, VerifyReport
+from projections.audit.chain import GENESIS
+from projections.audit.checkpoints import Checkpoints
+from projections.audit.compare import Difference
+from projections.audit.event_data import masked
+from projections.audit.export import export_lines, verify_lines
+from projections.audit.replay import History, replay_into_scratch
+from projections.views.runner import Runner
+from projections.views.tables import ViewTables
+from projections.audit.verify import Verifier, VerifyReport
 
 Progress = Callable[[int], None] | None
 

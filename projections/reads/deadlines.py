@@ -16,7 +16,7 @@ from uuid import UUID
 from sqlalchemy import Engine, and_, or_, select
 
 from domain.order import COMPLETED, DISPATCHED, PLACED
-from projections.tables import ViewTables
+from projections.views.tables import ViewTables
 
 PAGE = 500
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from projections.queries import overdue_clause
-from projections.site_stats import stats_representation
-from projections.tables import STATUS_COLUMNS, SUM_COLUMNS, ViewTables
+from projections.reads.queries import overdue_clause
+from projections.views.site_stats import stats_representation
+from projections.views.tables import STATUS_COLUMNS, SUM_COLUMNS, ViewTables
 
 
 def subtree(tree: dict[str, str | None], root: str) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, select, update
 
-from projections.runner import Item
+from projections.views.runner import Item
 
 Row = dict[str, Any]
 Fold = Callable[[Row | None, Any], Row]

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, or_, select
 
 from domain.order import STATUSES
-from projections.leaderboard import subtree
-from projections.queries import overdue_clause
-from projections.tables import ViewTables
+from projections.reads.leaderboard import subtree
+from projections.reads.queries import overdue_clause
+from projections.views.tables import ViewTables
 
 ACTIVE_SPAN = timedelta(days=30)
 STAGES = (("to_dispatch", "placed_at", "dispatched_at"), ("to_accept", "dispatched_at", "accepted_at"),

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from projections.audit_chain import GENESIS, next_head, notification_leaf
-from projections.event_data import event_data, type_names
-from projections.runner import Item
+from projections.audit.chain import GENESIS, next_head, notification_leaf
+from projections.audit.event_data import event_data, type_names
+from projections.views.runner import Item
 
 CHECKPOINT_EVERY = 1_000
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text, event
 
-from projections.board_upgrade import upgrade_order_board
-from projections.db import UTCDateTime
-from projections.jurisdiction import COLUMNS as ANCESTOR_COLUMNS
+from projections.views.board_upgrade import upgrade_order_board
+from projections.views.db import UTCDateTime
+from projections.views.jurisdiction import COLUMNS as ANCESTOR_COLUMNS
 
 ID = 64  # uuid strings and site codes
 SUM_COLUMNS = ("service_minutes", "rating_count", "rating_total", "dispatch_seconds", "dispatch_count",

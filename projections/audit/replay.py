@@ -11,12 +11,12 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Engine, func, select
 
-from projections.compare import Difference, differences
-from projections.order_board import ORDER_FOLDS, order_representation
-from projections.rows import Fold, fold_in_memory
-from projections.runner import Projection, Runner
-from projections.tables import ViewTables, build_tables
-from projections.volunteer_roster import VOLUNTEER_FOLDS, volunteer_representation
+from projections.audit.compare import Difference, differences
+from projections.views.order_board import ORDER_FOLDS, order_representation
+from projections.views.rows import Fold, fold_in_memory
+from projections.views.runner import Projection, Runner
+from projections.views.tables import ViewTables, build_tables
+from projections.views.volunteer_roster import VOLUNTEER_FOLDS, volunteer_representation
 
 SCRATCH_PREFIX = "replay_"
 

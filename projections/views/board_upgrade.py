@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, inspect, select, text, update
 
-from projections.jurisdiction import COLUMNS, ancestor_columns, read_parents
+from projections.views.jurisdiction import COLUMNS, ancestor_columns, read_parents
 
 REPLACED_INDEXES = ("placed", "status_placed", "site_status", "responsible_status")
 

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Connection, Table
 
 from domain.volunteer import Volunteer, stars_for_minutes
-from projections.rows import Fold, Row, fold_rows
-from projections.runner import Item
+from projections.views.rows import Fold, Row, fold_rows
+from projections.views.runner import Item
 
 
 def _changed(row: Row | None, event: Any, **changes: Any) -> Row:

@@ -10,9 +10,9 @@ from sqlalchemy import Connection, Table
 
 from domain.order import ACCEPTED, CANCELLED, COMPLETED, DISPATCHED, IN_SERVICE, PLACED, REVIEWED, CLOSED, Order
 from domain.site import Site
-from projections.jurisdiction import ancestor_columns, chain, read_parents
-from projections.rows import Fold, Row, fold_rows
-from projections.runner import Item
+from projections.views.jurisdiction import ancestor_columns, chain, read_parents
+from projections.views.rows import Fold, Row, fold_rows
+from projections.views.runner import Item
 
 
 def _id(value: Any) -> str | None:

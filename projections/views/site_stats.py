@@ -12,9 +12,9 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from domain.order import ACCEPTED, CANCELLED, CLOSED, COMPLETED, DISPATCHED, IN_SERVICE, PLACED, REVIEWED, Order
 from domain.site import Site
-from projections.rows import Row, handler_for, write_rows
-from projections.runner import Item
-from projections.tables import STATUS_COLUMNS, SUM_COLUMNS, ViewTables
+from projections.views.rows import Row, handler_for, write_rows
+from projections.views.runner import Item
+from projections.views.tables import STATUS_COLUMNS, SUM_COLUMNS, ViewTables
 
 STATUS_AFTER = {Order.Placed: PLACED, Order.Dispatched: DISPATCHED, Order.Undispatched: PLACED,
                 Order.Accepted: ACCEPTED, Order.ServiceStarted: IN_SERVICE, Order.ServiceCompleted: COMPLETED,

@@ -1,0 +1,1 @@
+"""The audit trail: hash chain, signed checkpoints, verification, export and replay."""
