@@ -11,6 +11,7 @@ import pytest
 from application.app import CivicFlow
 from application.clock import ManualClock
 from application.settings import Settings
+from interfaces.bootstrap import application
 from tests.stores import postgres_schema
 
 START = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
@@ -54,9 +55,7 @@ def settings(store_url: str, tmp_path: Path) -> Settings:
 
 
 def make_app(settings: Settings, clock: ManualClock) -> CivicFlow:
-    app = CivicFlow(settings, clock)
-    app.load_reference_data()
-    return app
+    return application(settings, clock=clock)  # the composition root's, sites loaded
 
 
 @pytest.fixture

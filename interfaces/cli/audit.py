@@ -9,7 +9,7 @@ from uuid import UUID
 import click
 
 from application.settings import Settings
-from interfaces import parallel
+from interfaces.cli import parallel
 from interfaces.cli.projections import echo_json, latest, opened, progress_bar
 from interfaces.cli.supervise import parse_instant
 from projections import ReadModel

@@ -8,11 +8,9 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from application.app import CivicFlow
 from application.demo import DemoLoader, District
 from application.errors import AlreadyExists
-from application.settings import Settings
-from interfaces.wiring import open_read_model
+from interfaces.bootstrap import System, bootstrap
 
 
 def progress_bars(console: Console) -> Progress:
@@ -20,14 +18,13 @@ def progress_bars(console: Console) -> Progress:
                     console=console)
 
 
-def catch_up_views(app: CivicFlow, bars: Progress) -> None:
+def catch_up_views(system: System, bars: Progress) -> None:
     """Fold the new events into the views, so that the API and dashboards answer at once."""
-    model = open_read_model(app)
-    latest = app.recorder.max_notification_id() or 0
+    model = system.read_model
+    latest = system.app.recorder.max_notification_id() or 0
     task = bars.add_task("views", total=latest, completed=min(model.positions().values(), default=0))
     model.catch_up(on_page=lambda position: bars.update(task, completed=position))
     bars.update(task, completed=latest)
-    model.close()
 
 
 def summary(district: District, seconds: float) -> str:
@@ -44,9 +41,8 @@ def summary(district: District, seconds: float) -> str:
 def demo(volunteers: int, orders: int, seed: int, views: bool) -> None:
     """Load the district's sites, teams, volunteers and orders in every state through the application."""
     started, console = time.perf_counter(), Console(stderr=True)
-    app = CivicFlow(Settings.from_env())
-    app.load_reference_data()
-    with progress_bars(console) as bars:
+    with bootstrap() as system, progress_bars(console) as bars:
+        app = system.app
         tasks = {name: bars.add_task(name, total=total) for name, total in
                  (("volunteers", volunteers), ("teams", None), ("orders", orders))}
         loader = DemoLoader(app, seed, app.clock.now(), lambda stage, n: bars.advance(tasks[stage], n))
@@ -56,6 +52,5 @@ def demo(volunteers: int, orders: int, seed: int, views: bool) -> None:
             raise click.ClickException(f"{error}; choose another --seed or an empty store") from error
         bars.update(tasks["teams"], total=bars.tasks[tasks["teams"]].completed)
         if views:
-            catch_up_views(app, bars)
-    app.close()
+            catch_up_views(system, bars)
     click.echo(summary(district, time.perf_counter() - started))

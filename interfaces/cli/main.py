@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from application.app import CivicFlow
-from application.settings import Settings
+from interfaces.bootstrap import application
 from interfaces.cli.audit import audit
 from interfaces.cli.demo import demo
 from interfaces.cli.projections import projections
@@ -22,9 +21,12 @@ def cli() -> None:
 @cli.command("init")
 def init() -> None:
     """Create the store and load the district's sites (once)."""
-    app = CivicFlow(Settings.from_env())
-    added = app.load_reference_data()
-    click.echo(f"store ready ({app.settings.store.kind}); {added} sites added, {len(app.sites)} in all")
+    app = application(reference_data=False)
+    try:
+        added = app.load_reference_data()
+        click.echo(f"store ready ({app.settings.store.kind}); {added} sites added, {len(app.sites)} in all")
+    finally:
+        app.close()
 
 
 cli.add_command(serve)

@@ -15,8 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from application.app import CivicFlow
 from application.settings import Settings
-from interfaces import parallel
-from interfaces.wiring import open_read_model
+from interfaces.bootstrap import bootstrap
+from interfaces.cli import parallel
 from projections import ReadModel
 from projections.read_model import VIEW_UNITS
 
@@ -26,13 +26,8 @@ VIEW_NAMES = [name for _, names in VIEW_UNITS for name in names]
 @contextmanager
 def opened(views: Sequence[str] | None = None) -> Iterator[tuple[CivicFlow, ReadModel]]:
     """The application and its read model (all views, or only `views`) on the configured store, closed afterwards."""
-    app = CivicFlow(Settings.from_env())
-    model = open_read_model(app, views=views)
-    try:
-        yield app, model
-    finally:
-        model.close()
-        app.close()
+    with bootstrap(reference_data=False, views=views) as system:
+        yield system.app, system.read_model
 
 
 @contextmanager
@@ -84,9 +79,8 @@ def run(once: bool, interval: float, views: tuple[str, ...]) -> None:
 def rebuild(jobs: int) -> None:
     """Drop every view and fold it again from position 0 (signed checkpoints are kept)."""
     settings = Settings.from_env()
-    app = CivicFlow(settings)
-    total = latest(app)
-    app.close()
+    with opened() as (app, _):
+        total = latest(app)
     with progress_bar("rebuilding" if jobs == 1 else f"rebuilding ({jobs} jobs)", total) as advance:
         positions = parallel.rebuild(settings, jobs, on_page=advance)
     echo_json({"rebuilt_to": min(positions.values(), default=0), "positions": positions})

@@ -11,10 +11,9 @@ from typing import Any
 import click
 from gunicorn.app.base import BaseApplication
 
-from application.app import CivicFlow
 from application.settings import Settings
+from interfaces.bootstrap import bootstrap
 from interfaces.web import create_app
-from interfaces.wiring import open_read_model
 
 # A channel token first: it is the one that places orders (an admin's cannot); then how to get the others.
 TOKEN_HINT = """every /api/v1 call needs a bearer token; in another terminal, issue one with:
@@ -56,16 +55,8 @@ def _worker_app() -> Any:
 
 def prepare_store(settings: Settings) -> tuple[int, int]:
     """Create the store, load the sites and create and catch up the views once, before any worker starts."""
-    app = CivicFlow(settings)
-    try:
-        app.load_reference_data()
-        model = open_read_model(app, settings)
-        try:
-            return len(app.sites), model.catch_up()
-        finally:
-            model.close()
-    finally:
-        app.close()
+    with bootstrap(settings) as system:
+        return len(system.app.sites), system.read_model.catch_up()
 
 
 def civicflow_command(argv0: str | None = None, executable: str | None = None) -> str:

@@ -10,9 +10,7 @@ import click
 
 from application.app import CivicFlow
 from application.clock import Clock, ManualClock, SystemClock
-from application.settings import Settings
-from interfaces.dispatch_wiring import wire_dispatch
-from interfaces.wiring import open_read_model
+from interfaces.bootstrap import bootstrap
 
 
 def parse_instant(text: str) -> datetime:
@@ -38,16 +36,9 @@ def one_pass(app: CivicFlow, catch_up) -> dict[str, object]:  # type: ignore[no-
 def supervise(once: bool, now_text: str | None, interval: int) -> None:
     """Expire unaccepted dispatches, escalate missed deadlines one level up, close unreviewed orders."""
     clock: Clock = ManualClock(parse_instant(now_text)) if now_text else SystemClock()
-    app = CivicFlow(Settings.from_env(), clock)
-    app.load_reference_data()
-    model = open_read_model(app)
-    wire_dispatch(app, model)
-    try:
+    with bootstrap(clock=clock) as system:
         while True:
-            click.echo(json.dumps(one_pass(app, model.catch_up)))
+            click.echo(json.dumps(one_pass(system.app, system.read_model.catch_up)))
             if once or now_text:
                 return
             time.sleep(interval)
-    finally:
-        model.close()
-        app.close()

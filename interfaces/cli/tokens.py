@@ -8,19 +8,17 @@ from uuid import UUID
 
 import click
 
-from application.app import CivicFlow
 from application.errors import ApplicationError
-from application.settings import Settings
 from application.tokens import ROLES, AccessToken, TokenBook, token_id_for
+from interfaces.bootstrap import application
 
 CLI_ACTOR = "cli:tokens"
 
 
 @contextmanager
 def token_book() -> Iterator[TokenBook]:
-    app = CivicFlow(Settings.from_env())
+    app = application()  # with the sites: a dispatcher's must exist even on a store that was never served
     try:
-        app.load_reference_data()  # a dispatcher's site must exist even on a store that was never served
         yield TokenBook(app)
     except ApplicationError as error:
         raise click.ClickException(str(error)) from error

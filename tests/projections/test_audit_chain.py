@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interfaces.wiring import audit_key_path, open_read_model
+from interfaces.bootstrap import audit_key_path, open_read_model
 from projections.audit.chain import leaf_hash, notification_envelope, notification_leaf
 from tests.projections.scenario import district_day
 

@@ -8,7 +8,7 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy import update
 
-from interfaces.wiring import open_read_model
+from interfaces.bootstrap import open_read_model
 from projections import ReadModel
 from projections.audit.verify import Verifier
 from tests.projections.scenario import district_day, place

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from domain.volunteer import Volunteer
-from interfaces.wiring import open_read_model
+from interfaces.bootstrap import open_read_model
 from projections import Hooks
 from projections.audit.compare import differences
 from projections.views.tables import build_tables

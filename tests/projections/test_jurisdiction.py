@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete, event, inspect
 
 from domain.order import Order
-from interfaces.wiring import open_read_model
+from interfaces.bootstrap import open_read_model
 from tests.projections.scenario import OTHER_SITE, SITE, STATION, place
 
 OTHER_STATION_POST = "post-laoshan-01"

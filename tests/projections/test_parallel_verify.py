@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from interfaces import parallel
+from interfaces.cli import parallel
 from projections.audit.chain import GENESIS
 from projections.audit.verify import VerifyReport, joined
 from tests.projections.scenario import district_day

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from application.app import CivicFlow
-from interfaces.wiring import open_read_model
+from interfaces.bootstrap import open_read_model
 from projections import ReadModel
 
 

@@ -13,7 +13,7 @@ from application.demo import DemoLoader
 from application.settings import Settings
 from domain.order import STATUSES
 from interfaces.cli.main import cli
-from interfaces.wiring import open_read_model
+from interfaces.bootstrap import open_read_model
 
 
 def test_demo_loads_every_order_state_and_refuses_to_load_the_same_seed_twice(tmp_path, monkeypatch):

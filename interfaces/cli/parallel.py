@@ -13,9 +13,8 @@ import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from application.app import CivicFlow
 from application.settings import Settings
-from interfaces.wiring import open_read_model
+from interfaces.bootstrap import bootstrap
 from projections.read_model import partition_views
 from projections.audit.verify import VerifyReport, joined
 
@@ -25,20 +24,14 @@ SPAWN = multiprocessing.get_context("spawn")  # children open their own connecti
 
 def fold_views(settings: Settings, views: Sequence[str], on_page: Progress = None) -> int:
     """Fold `views` (already reset) from position 0 in this process; returns their lowest position."""
-    app = CivicFlow(settings)
-    model = open_read_model(app, views=views)
-    try:
-        return model.fold_from_scratch(on_page)
-    finally:
-        model.close()
-        app.close()
+    with bootstrap(settings, reference_data=False, views=views) as system:
+        return system.read_model.fold_from_scratch(on_page)
 
 
 def rebuild(settings: Settings, jobs: int, on_page: Progress = None) -> dict[str, int]:
     """Drop and recreate every view, then fold them in `jobs` processes (this one included); their positions."""
-    app = CivicFlow(settings)
-    model = open_read_model(app)
-    try:
+    with bootstrap(settings, reference_data=False) as system:
+        model = system.read_model
         model.reset()
         first, *others = partition_views(jobs)
         with ProcessPoolExecutor(max_workers=max(1, len(others)), mp_context=SPAWN) as pool:
@@ -47,32 +40,19 @@ def rebuild(settings: Settings, jobs: int, on_page: Progress = None) -> dict[str
             for future in futures:
                 future.result()  # a failed group fails the rebuild
         return model.positions()
-    finally:
-        model.close()
-        app.close()
 
 
 def verify_segment(settings: Settings, after: int, stop: int, on_progress: Progress = None) -> VerifyReport:
-    app = CivicFlow(settings)
-    model = open_read_model(app)
-    try:
-        return model.verify(on_progress, after=after, stop=stop)
-    finally:
-        model.close()
-        app.close()
+    with bootstrap(settings, reference_data=False) as system:
+        return system.read_model.verify(on_progress, after=after, stop=stop)
 
 
 def verify(settings: Settings, jobs: int, on_progress: Progress = None) -> VerifyReport:
     """The audit trail verified in `jobs` segments side by side (this process takes the first)."""
-    app = CivicFlow(settings)
-    model = open_read_model(app)
-    try:
-        stop = model.positions()["audit_log"]
+    with bootstrap(settings, reference_data=False) as system:
+        stop = system.read_model.positions()["audit_log"]
         bounds = [stop * part // jobs for part in range(jobs)] + [stop]
-        claims = [model.claimed_head(start) for start in bounds[:-1]]
-    finally:
-        model.close()
-        app.close()
+        claims = [system.read_model.claimed_head(start) for start in bounds[:-1]]
     with ProcessPoolExecutor(max_workers=max(1, jobs - 1), mp_context=SPAWN) as pool:
         futures = [pool.submit(verify_segment, settings, start, end) for start, end in zip(bounds[1:-1], bounds[2:])]
         reports = [verify_segment(settings, 0, bounds[1], on_progress), *(f.result() for f in futures)]
