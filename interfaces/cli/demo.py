@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from application.demo import DemoLoader, District
+from demo.district import DemoLoader, District
 from application.errors import AlreadyExists
 from interfaces.bootstrap import System, bootstrap
 

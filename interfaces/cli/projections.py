@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -17,6 +16,7 @@ from application.app import CivicFlow
 from application.settings import Settings
 from interfaces.bootstrap import bootstrap
 from interfaces.cli import parallel
+from interfaces.workers.loops import catch_up_pass, keep_running
 from projections import ReadModel
 from projections.read_model import VIEW_UNITS
 
@@ -63,14 +63,12 @@ def projections() -> None:
               help="Keep only this view current (repeatable); workers may split the views between them.")
 def run(once: bool, interval: float, views: tuple[str, ...]) -> None:
     """Keep every view current (a worker; several may run: each page is applied once)."""
-    with opened(views or None) as (app, model):
-        while True:
-            with progress_bar("catching up", latest(app)) as advance:
-                position = model.catch_up(on_page=advance)
-            echo_json({"position": position, "lag": model.lag()})
-            if once:
-                return
-            time.sleep(interval)
+    with bootstrap(reference_data=False, views=views or None) as system:
+        def one_pass() -> dict[str, Any]:
+            with progress_bar("catching up", latest(system.app)) as advance:
+                return catch_up_pass(system, advance)
+
+        keep_running(one_pass, echo_json, once=once, interval=interval)
 
 
 @projections.command()

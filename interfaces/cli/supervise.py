@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime
 
 import click
 
-from application.app import CivicFlow
 from application.clock import Clock, ManualClock, SystemClock
 from interfaces.bootstrap import bootstrap
+from interfaces.workers.loops import keep_running, supervision_pass
 
 
 def parse_instant(text: str) -> datetime:
@@ -23,12 +22,6 @@ def parse_instant(text: str) -> datetime:
     return instant
 
 
-def one_pass(app: CivicFlow, catch_up) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    catch_up()  # the board must show every command answered so far before deciding what is due
-    done = app.supervise()
-    return {"at": app.clock.now().isoformat(), **dict(sorted(done.items()))}
-
-
 @click.command()
 @click.option("--once", is_flag=True, help="One pass, then exit.")
 @click.option("--now", "now_text", metavar="RFC3339", help="Evaluate the deadlines at this instant (one pass).")
@@ -37,8 +30,5 @@ def supervise(once: bool, now_text: str | None, interval: int) -> None:
     """Expire unaccepted dispatches, escalate missed deadlines one level up, close unreviewed orders."""
     clock: Clock = ManualClock(parse_instant(now_text)) if now_text else SystemClock()
     with bootstrap(clock=clock) as system:
-        while True:
-            click.echo(json.dumps(one_pass(system.app, system.read_model.catch_up)))
-            if once or now_text:
-                return
-            time.sleep(interval)
+        keep_running(lambda: supervision_pass(system), lambda done: click.echo(json.dumps(done)),
+                     once=once or now_text is not None, interval=interval)

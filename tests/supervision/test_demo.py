@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from application.app import CivicFlow
-from application.demo import DemoLoader
+from demo.district import DemoLoader
 from application.settings import Settings
 from domain.order import STATUSES
 from interfaces.cli.main import cli

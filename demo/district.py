@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.base import CivicFlowBase
-from application.demo_orders import OrderFactory, Pools
+from demo.orders import OrderFactory, Pools
 from application.errors import AlreadyExists
 from domain.team import Team
 from domain.volunteer import Volunteer, volunteer_id_for_phone
