@@ -5,11 +5,17 @@ on a SQLite file in a temporary folder and on PostgreSQL in a fresh schema per t
 
 About the library's `test_performance` and `test_concurrent_throughput`: they only print a rate and assert
 that no insert failed (no timing assertion), so they are kept as behavioural tests of concurrent inserts.
+
+Each factory closes only after every thread its test started has ended: `test_concurrent_no_conflicts` stops its
+reader threads without joining them, and closing a SQLite connection while a reader is inside a query on it crashed
+the interpreter (a segfault under load in CI). A thread still alive after the timeout fails the test instead.
 """
 
 from __future__ import annotations
 
 import tempfile
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -48,14 +54,46 @@ def our_environment(url: str) -> Environment:
     return Environment(CivicFlow.name, StoreLocation.parse(url).eventsourcing_env())
 
 
+# Generous: a reader stops after its current query, but a loaded CI machine can take long to schedule it.
+THREAD_JOIN_TIMEOUT_SECONDS = 60.0
+
+
 class OurFactory:
     __test__ = False
     url: str
 
-    def our_factory(self) -> Any:
+    def setUp(self) -> None:
+        self.threads_before = set(threading.enumerate())
+        self.store_threads: set[threading.Thread] = set()
+        super().setUp()  # type: ignore[misc]
+
+    def our_recorder(self, kind: str) -> Any:
+        """The recorder `factory.<kind>()` of our factory, which closes after the test's threads have ended."""
+        before = set(threading.enumerate())
         factory = InfrastructureFactory.construct(our_environment(self.url))
-        self.addCleanup(factory.close)  # type: ignore[attr-defined]  # closes before the schema is dropped
-        return factory
+        self.addCleanup(self.close_after_test_threads, factory)  # runs before the store mixin's cleanup
+        recorder = getattr(factory, kind)()
+        # Threads started while building it are the store's own (the PostgreSQL pool's): close() stops those.
+        self.store_threads |= set(threading.enumerate()) - before
+        return recorder
+
+    def close_after_test_threads(self, factory: Any) -> None:
+        stragglers = self.join_test_threads()
+        if stragglers:
+            # Left open on purpose: closing it under a running thread is the crash, which would hide this failure.
+            message = f"threads alive {THREAD_JOIN_TIMEOUT_SECONDS:g}s after the test: {stragglers}"
+            self.fail(message)  # type: ignore[attr-defined]
+        factory.close()
+
+    def join_test_threads(self) -> list[str]:
+        """Joins the threads the test started; returns the names of those still alive at the deadline."""
+        deadline = time.monotonic() + THREAD_JOIN_TIMEOUT_SECONDS
+        for thread in self.threads_of_the_test():
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return sorted(thread.name for thread in self.threads_of_the_test())
+
+    def threads_of_the_test(self) -> set[threading.Thread]:
+        return set(threading.enumerate()) - self.threads_before - self.store_threads
 
 
 # --- the library's contracts, fed by our factory ---------------------------------------------------------
@@ -63,30 +101,32 @@ class OurFactory:
 
 class AggregateRecorderContract(OurFactory, contract.AggregateRecorderTestCase):
     def create_recorder(self) -> Any:
-        return self.our_factory().aggregate_recorder()
+        return self.our_recorder("aggregate_recorder")
 
 
 class ApplicationRecorderContract(OurFactory, contract.ApplicationRecorderTestCase):
     def create_recorder(self) -> Any:
-        return self.our_factory().application_recorder()
+        return self.our_recorder("application_recorder")
 
 
 class TrackingRecorderContract(OurFactory, contract.TrackingRecorderTestCase):
     def create_recorder(self) -> Any:
-        return self.our_factory().tracking_recorder()
+        return self.our_recorder("tracking_recorder")
 
 
 class ProcessRecorderContract(OurFactory, contract.ProcessRecorderTestCase):
     def create_recorder(self) -> Any:
-        return self.our_factory().process_recorder()
+        return self.our_recorder("process_recorder")
 
 
 class NonInterleavingContract(OurFactory, contract.NonInterleavingNotificationIDsBaseCase):
     def create_recorder(self) -> Any:
-        return self.our_factory().application_recorder()
+        return self.our_recorder("application_recorder")
 
 
 class FactoryContract(contract.InfrastructureFactoryTestCase):
+    # No join needed: the library's setUp builds this factory and its tearDown closes it (before any cleanup), and
+    # its tests start no threads; the only new ones are the PostgreSQL pool's own, which close() stops.
     __test__ = False
     url: str
 
