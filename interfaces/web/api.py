@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http
+import re
 from typing import Any
 
 from apispec import BasePlugin
@@ -78,8 +79,6 @@ class ContractPlugin(BasePlugin):
             for code, response in operation["responses"].items():
                 if str(code).startswith("2") and isinstance(response, dict):
                     response.setdefault("headers", {}).update(_headers_for(str(code), writes or path.endswith("}")))
-                    if writes:
-                        response.update(workflow_links(path))
 
 
 def operation_id(method: str, path: str) -> str:
@@ -88,29 +87,27 @@ def operation_id(method: str, path: str) -> str:
     return f"{method}_{words or 'root'}"
 
 
-# What a client can do next with the object a command answered: OpenAPI links (the workflow, followed by
-# integrators and by the stateful contract tests).
-FOLLOW_UPS = {
-    "orders": ("order_id", ["get:", "get:history", *(f"post:{verb}" for verb in (
-        "dispatch", "recall", "accept", "decline", "start", "complete", "review", "cancel"))]),
-    "volunteers": ("volunteer_id", ["get:", *(f"post:{verb}" for verb in ("availability", "skills", "suspend",
-                                                                         "reinstate"))]),
-    "teams": ("team_id", ["get:", "post:members"]),
-}
+OBJECT_ROUTE = re.compile(rf"^{re.escape(API_PREFIX)}/(?P<collection>\w+)/\{{(?P<key>\w+)\}}(?:/(?P<verb>\w+))?$")
 
 
-def workflow_links(path: str) -> dict[str, Any]:
-    collection = path.removeprefix(API_PREFIX).strip("/").split("/")[0]
-    if collection not in FOLLOW_UPS:
-        return {}
-    key, follow_ups = FOLLOW_UPS[collection]
-    links = {}
-    for follow_up in follow_ups:
-        method, _, verb = follow_up.partition(":")
-        target = f"{API_PREFIX}/{collection}/{{{key}}}" + (f"/{verb}" if verb else "")
-        links[f"{method}_{verb or collection[:-1]}"] = {"operationId": operation_id(method, target),
-                                                       "parameters": {key: "$response.body#/id"}}
-    return {"links": links}
+def link_workflows(paths: dict[str, Any]) -> None:
+    """What a client can do next with the object a command answered: every operation on that object's routes,
+    as OpenAPI links on each command's 2xx responses (followed by integrators and the stateful contract tests).
+    Read off the documented routes, so a new command is linked without being listed anywhere."""
+    follow_ups: dict[str, dict[str, Any]] = {}
+    for path, operations in paths.items():
+        if route := OBJECT_ROUTE.match(path):
+            collection, key, verb = route["collection"], route["key"], route["verb"]
+            for method in (m for m in ("get", "post") if m in operations):
+                follow_ups.setdefault(collection, {})[f"{method}_{verb or collection[:-1]}"] = {
+                    "operationId": operation_id(method, path), "parameters": {key: "$response.body#/id"}}
+    for path, operations in paths.items():
+        links = follow_ups.get(path.removeprefix(API_PREFIX).strip("/").split("/")[0])
+        if links is None or "post" not in operations:
+            continue
+        for code, response in operations["post"]["responses"].items():
+            if str(code).startswith("2") and isinstance(response, dict):
+                response["links"] = dict(links)
 
 
 def _headers_for(code: str, is_object: bool) -> dict[str, Any]:

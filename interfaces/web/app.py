@@ -9,7 +9,7 @@ from flask import Flask
 from application.settings import Settings
 from interfaces.bootstrap import bootstrap
 from interfaces.web import observe
-from interfaces.web.api import create_api
+from interfaces.web.api import create_api, link_workflows
 from interfaces.web.metrics import RequestMetrics
 from interfaces.web.problems import register_error_handlers
 
@@ -36,6 +36,7 @@ def register_routes(app: Flask) -> None:
     for blueprint in (reference.sites, reference.categories, volunteers.blp, volunteers.teams, orders.blp,
                       *audit.blueprints(), ops.blp):
         api.register_blueprint(blueprint)
+    link_workflows(api.spec.to_dict()["paths"])  # the document's own paths, not a copy
     app.register_blueprint(problem_pages.blp)  # plain Flask: the pages are for people, not in /openapi.json
     register_error_handlers(app)
 
