@@ -86,7 +86,7 @@ class StoreLocation:
             # No pre-ping: it cost a round trip on every connection checkout (several per request). A pooled
             # connection that died with the server fails its statement, is discarded by the pool, and the
             # recorder retries the call on a fresh one (eventsourcing retries InterfaceError and
-            # OperationalError), so a restart is still absorbed (bench/crash_drills.py postgres_restart).
+            # OperationalError), so a restart is still absorbed (bench/bench_crash_drills.py postgres_restart).
         }
 
     def sqlalchemy_url(self) -> str:

@@ -1,6 +1,6 @@
 """Shared helpers for the bench scripts: options, scratch stores, medians, machine facts, JSON lines.
 
-Bench scripts are scripts, not tests: run them as `.venv/bin/python bench/<name>.py [--quick]
+Bench scripts are scripts, not tests: run them as `.venv/bin/python bench/bench_<name>.py [--quick]
 [--database-url URL]`. Each prints one JSON object per measurement and ends with a summary line.
 """
 
@@ -240,9 +240,8 @@ def demo_store(base: str, orders: int, volunteers: int, label: str, views: bool 
 
 def open_app_and_model(url: str, var_dir: Path):  # type: ignore[no-untyped-def]
     """The application and its read model on a store (views created if missing)."""
-    from application.app import CivicFlow
+    from interfaces.bootstrap import application, open_read_model
     from application.settings import Settings
-    from interfaces.wiring import open_read_model
 
-    app = CivicFlow(Settings(database_url=url, var_dir=var_dir))
+    app = application(Settings(database_url=url, var_dir=var_dir), reference_data=False)
     return app, open_read_model(app, key_path=audit_key(var_dir))

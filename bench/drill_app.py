@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from application.app import CivicFlow
+from interfaces.bootstrap import application
 from application.errors import ConcurrencyConflict, StoreUnavailable
 from application.reference import catalogue
 from application.settings import Settings
@@ -63,7 +64,7 @@ def run_chain(app: CivicFlow, volunteer: UUID, log: Callable[[dict[str, Any]], N
 
 
 def run_chains(url: str, var_dir: Path, volunteers: list[str], chains: int, journal: Path) -> None:
-    app = CivicFlow(Settings(database_url=url, var_dir=var_dir))
+    app = application(Settings(database_url=url, var_dir=var_dir), reference_data=False)
     with journal.open("a", encoding="utf-8") as out:
         def log(entry: dict[str, Any]) -> None:
             out.write(json.dumps(entry) + "\n")

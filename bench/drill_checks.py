@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import open_app_and_model
+from common import open_app_and_model
 from projections.views.paging import notifications
 
 EVENT_OF = {"place": "Placed", "dispatch": "Dispatched", "accept": "Accepted", "start": "ServiceStarted",

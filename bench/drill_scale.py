@@ -12,8 +12,8 @@ from typing import Any
 
 import psycopg
 
-from bench.common import CIVICFLOW_CLI, open_app_and_model, store_env, without_query
-from bench.http_client import stop
+from common import CIVICFLOW_CLI, open_app_and_model, store_env, without_query
+from http_client import stop
 from projections.read_model import partition_views
 
 CONVERGE_WITHIN_SECONDS = 120

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.common import CIVICFLOW_CLI, store_env
+from common import CIVICFLOW_CLI, store_env
 
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,12 +157,12 @@ class District:
 
 def prepare_district(url: str, var_dir: Path, volunteers: int) -> District:
     """Sites, volunteers and tokens, written through the application before any server starts."""
-    from application.app import CivicFlow
+    from interfaces.bootstrap import application
     from application.reference import catalogue
     from application.settings import Settings
     from application.tokens import TokenBook
 
-    app = CivicFlow(Settings(database_url=url, var_dir=var_dir))
+    app = application(Settings(database_url=url, var_dir=var_dir), reference_data=False)
     app.load_reference_data()
     category = next(iter(catalogue()))
     site = next(s.code for s in app.sites if s.level == "post")

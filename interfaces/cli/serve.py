@@ -21,7 +21,7 @@ TOKEN_HINT = """every /api/v1 call needs a bearer token; in another terminal, is
   other roles: --role dispatcher --site SITE_ID, --role volunteer --volunteer VOLUNTEER_ID, --role inspector,
   --role admin (see {civicflow} tokens create --help)"""
 # Sync workers: one request at a time per process, each accepted by whichever worker is free. The threaded
-# worker (gthread, 2 or 4 threads, keep-alive) was measured side by side with bench/http_load.py and served
+# worker (gthread, 2 or 4 threads, keep-alive) was measured side by side with bench/bench_http_load.py and served
 # no more commands per second, with a longer tail; it only made the empty-Flask baseline slower. gunicorn's
 # sync worker closes every connection (no keep-alive): put a buffering proxy in front for slow clients.
 # ProblemWorker is gunicorn's sync worker, answering what gunicorn refuses itself as problem+json.

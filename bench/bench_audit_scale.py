@@ -4,7 +4,7 @@ next to a raw read of the same notification log (the baseline), each in its own 
 
 Build a store first (once), e.g.:
   CIVICFLOW_DATABASE_URL=sqlite:////tmp/cfscale/civicflow.db civicflow demo --volunteers 3000 --orders 20000 --no-views
-Run: .venv/bin/python bench/audit_scale.py --database-url sqlite:////tmp/cfscale/civicflow.db [--runs 1]
+Run: .venv/bin/python bench/bench_audit_scale.py --database-url sqlite:////tmp/cfscale/civicflow.db [--runs 1]
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import emit, machine, median, parse_args, store_facts
 
-from bench.common import emit, machine, median, parse_args, store_facts  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CIVICFLOW = [str(Path(sys.executable).parent / "civicflow")]
 STEPS = {"raw_read": [sys.executable, __file__, "--raw-read"],
@@ -30,10 +29,10 @@ STEPS = {"raw_read": [sys.executable, __file__, "--raw-read"],
 
 def raw_read() -> None:
     """The baseline: page through the whole notification log with the library's recorder, nothing else."""
-    from application.app import CivicFlow
+    from interfaces.bootstrap import application
     from application.settings import Settings
 
-    app = CivicFlow(Settings.from_env())
+    app = application(Settings.from_env(), reference_data=False)
     count, after = 0, 0
     while page := app.recorder.select_notifications(after, 1_000, inclusive_of_start=False):
         count, after = count + len(page), page[-1].id
@@ -51,10 +50,10 @@ def measured(command: list[str], env: dict[str, str]) -> dict[str, float]:
 
 
 def events_in(url: str) -> int:
-    from application.app import CivicFlow
+    from interfaces.bootstrap import application
     from application.settings import Settings
 
-    app = CivicFlow(Settings(database_url=url))
+    app = application(Settings(database_url=url), reference_data=False)
     try:
         return app.recorder.max_notification_id() or 0
     finally:

@@ -11,25 +11,19 @@ checkpoints exist). Each run times, on the same store:
 - `verify_2_jobs`: the same in two processes, each a half of the log (`civicflow audit verify --jobs 2`),
   timed from start to the joined report (process start-up included).
 
-Run: .venv/bin/python bench/audit_verify.py [--quick] [--database-url URL]
+Run: .venv/bin/python bench/bench_audit_verify.py [--quick] [--database-url URL]
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Run as a script, bench/ would be sys.path[0] and bench/projections.py would shadow the `projections`
-# package: put the project root there instead and import the helpers as `bench.common`.
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
-
 import argparse
 import hashlib
+from pathlib import Path
 from typing import Any
 
-from bench.common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, store_facts,
+from common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, store_facts,
                     store_kinds, timed, use_audit_key)
-from interfaces import parallel
+from interfaces.cli import parallel
 from projections.audit.chain import GENESIS, next_head, notification_leaf
 from projections.views.paging import notifications
 

@@ -8,26 +8,22 @@ integrator's HTTP library with a connection pool would; gunicorn's sync worker, 
 closes every connection anyway, so the two modes differ only under a worker class that keeps connections).
 The empty endpoint gets the very same requests, from the same client, under the same gunicorn options.
 
-Run: .venv/bin/python bench/http_load.py [--quick] [--database-url URL] [--workers 2 --workers 4] [--keep-alive]
+Run: .venv/bin/python bench/bench_http_load.py [--quick] [--database-url URL] [--workers 2 --workers 4] [--keep-alive]
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-sys.path[0] = str(Path(__file__).resolve().parent.parent)  # see write_path.py: never shadow `projections`
 
 import argparse
 import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
-from bench.common import emit, machine, median, note, parse_args, percentile, scratch_store, store_facts, store_kinds
-from bench.http_client import (District, Journal, Session, chain_steps, free_port, prepare_district,
-                               start_civicflow, start_empty_flask, stop, wait_ready)
+from common import emit, machine, median, note, parse_args, percentile, scratch_store, store_facts, store_kinds
+from http_client import (District, Journal, Session, chain_steps, free_port, prepare_district,
+                         start_civicflow, start_empty_flask, stop, wait_ready)
 
 
 def options(parser: argparse.ArgumentParser) -> None:

@@ -10,27 +10,21 @@ Baselines, measured in the same run:
 - `raw_appends`: the same saves of the same events, with the aggregates kept in memory (no reads at all):
   the floor of the store itself, reported as `ratio_vs_appends`.
 
-Run: .venv/bin/python bench/write_path.py [--quick] [--database-url URL] [--profile]
+Run: .venv/bin/python bench/bench_write_path.py [--quick] [--database-url URL] [--profile]
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Run as a script, bench/ would be sys.path[0] and bench/projections.py would shadow the `projections`
-# package: put the project root there instead and import the helpers as `bench.common`.
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
-
 import argparse
 from collections.abc import Callable
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-from bench.common import emit, machine, median, note, parse_args, scratch_store, store_facts, store_kinds, timed
+from common import emit, machine, median, note, parse_args, scratch_store, store_facts, store_kinds, timed
 
-from application.app import CivicFlow
+from interfaces.bootstrap import application
 from application.reference import bundled_sites, catalogue
 from application.settings import Settings
 from domain.order import Order
@@ -59,7 +53,7 @@ def new_volunteer(i: int, site: str, category: str) -> Volunteer:
 # --- the application -------------------------------------------------------------------------------
 
 def civicflow_side(url: str, var_dir: Path) -> Callable[[int], None]:
-    app = CivicFlow(Settings(database_url=url, var_dir=var_dir))
+    app = application(Settings(database_url=url, var_dir=var_dir), reference_data=False)
     app.load_reference_data()
     category, site = category_and_site()
     volunteers = [app.register_volunteer(f"志愿者{i}", f"1390000{i:04d}", site, [category], actor="admin:bench").id

@@ -5,31 +5,24 @@ batches and folded into volunteer_roster; then orders at random sites and catego
 each timed. Baseline, in the same run and store: `dispatch_order` of the same kind of order to a volunteer
 named by the caller (no ranking) — `ratio_p50` is auto ÷ manual at the median.
 
-Run: .venv/bin/python bench/auto_dispatch.py [--quick] [--database-url URL] [--orders N]
+Run: .venv/bin/python bench/bench_auto_dispatch.py [--quick] [--database-url URL] [--orders N]
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
+import random
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
-# bench/ would be sys.path[0] and bench/projections.py would shadow the `projections` package (as in the others)
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
+from common import emit, machine, note, parse_args, percentile, scratch_store, store_facts, store_kinds
 
-import argparse  # noqa: E402
-import random  # noqa: E402
-import time  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
-
-from bench.common import (emit, machine, note, parse_args, percentile, scratch_store, store_facts,  # noqa: E402
-                          store_kinds)
-
-from application.app import CivicFlow  # noqa: E402
-from application.reference import bundled_sites, catalogue  # noqa: E402
-from application.settings import Settings  # noqa: E402
-from domain.volunteer import Volunteer  # noqa: E402
-from interfaces.dispatch_wiring import wire_dispatch  # noqa: E402
-from interfaces.wiring import open_read_model  # noqa: E402
+from application.app import CivicFlow
+from interfaces.bootstrap import application, open_read_model, wire_ports
+from application.reference import bundled_sites, catalogue
+from application.settings import Settings
+from domain.volunteer import Volunteer
 
 RESIDENT = {"name": "王女士", "phone": "13800000000", "address": "古城街道 1 号"}
 BATCH = 2000
@@ -68,7 +61,7 @@ def timed_dispatches(app: CivicFlow, orders: int, rng: random.Random, auto: bool
 
 def measure(base: str, volunteers: int, orders: int) -> None:
     with scratch_store(base, "autodispatch") as url:
-        app = CivicFlow(Settings(database_url=url, var_dir=Path("/tmp/civicflow-bench-var")))
+        app = application(Settings(database_url=url, var_dir=Path("/tmp/civicflow-bench-var")), reference_data=False)
         app.load_reference_data()
         rng = random.Random(7)
         started = time.perf_counter()
@@ -76,7 +69,7 @@ def measure(base: str, volunteers: int, orders: int) -> None:
         model = open_read_model(app)
         model.catch_up()
         note(f"{volunteers} volunteers saved and projected in {time.perf_counter() - started:.1f} s")
-        wire_dispatch(app, model)
+        wire_ports(app, model)
         manual = timed_dispatches(app, orders, rng, auto=False)
         auto = timed_dispatches(app, orders, rng, auto=True)
         model.close()

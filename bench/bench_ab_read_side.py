@@ -1,7 +1,7 @@
 """Before/after of the read side: rebuild and verify on one store with an older checkout and with this one, in turn.
 
     git worktree add /tmp/before <commit>
-    .venv/bin/python bench/ab_read_side.py /tmp/before sqlite:////path/civicflow.db /path/var-dir [--runs 3]
+    .venv/bin/python bench/bench_ab_read_side.py /tmp/before sqlite:////path/civicflow.db /path/var-dir [--runs 3]
 
 Each run starts a fresh process per side that rebuilds every view (`ReadModel.rebuild()`) and verifies the audit
 trail (`ReadModel.verify()`), timing both (wall and CPU); the signed checkpoints are cleared first so that both
@@ -20,13 +20,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
 SIDE = '''
-import json, sys, time
+import json, time
 from pathlib import Path
-sys.path.insert(0, {root!r})
-from application.app import CivicFlow
+from interfaces.bootstrap import application, open_read_model
 from application.settings import Settings
-from interfaces.wiring import open_read_model
-app = CivicFlow(Settings(database_url={url!r}, var_dir=Path({var!r})))
+app = application(Settings(database_url={url!r}, var_dir=Path({var!r})), reference_data=False)
 model = open_read_model(app, key_path=Path({var!r}) / "audit-ed25519.pem")
 with model.engine.begin() as conn:
     conn.execute(model.tables.checkpoints.delete())
@@ -40,8 +38,10 @@ print(json.dumps({{"events": app.recorder.max_notification_id(), "rebuild_s": re
 
 
 def run_side(root: Path, url: str, var: str) -> dict:
-    code = SIDE.format(root=str(root), url=url, var=var)
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    code = SIDE.format(url=url, var=var)
+    # the side's own checkout first on the import path (cwd and PYTHONPATH), ahead of the venv's editable install
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+                         capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -10,15 +10,10 @@ Drills (each ends with one verdict line, {"drill": ..., "verdict": "PASS"|"FAIL"
 Clients log every request and its outcome, and retry a command with the same Idempotency-Key after a
 transport error, a 5xx or a conflict (bounded by a deadline). Afterwards bench/drill_checks.py checks the store.
 
-Run: .venv/bin/python bench/crash_drills.py [--quick] [--drill NAME ...] [--database-url URL]
+Run: .venv/bin/python bench/bench_crash_drills.py [--quick] [--drill NAME ...] [--database-url URL]
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-sys.path[0] = str(Path(__file__).resolve().parent.parent)  # see write_path.py: never shadow `projections`
 
 import argparse
 import contextlib
@@ -32,16 +27,17 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import psycopg
 
-from bench.common import (DEFAULT_POSTGRES_URL, emit, machine, note, parse_args, scratch_store, store_facts,
-                          without_query)
-from bench.drill_checks import Attempt, check
-from bench.drill_scale import projection_workers
-from bench.http_client import (District, Journal, chain_steps, free_port, prepare_district, start_civicflow, stop,
-                               wait_ready)
+from common import (DEFAULT_POSTGRES_URL, emit, machine, note, parse_args, scratch_store, store_facts,
+                    without_query)
+from drill_checks import Attempt, check
+from drill_scale import projection_workers
+from http_client import (District, Journal, chain_steps, free_port, prepare_district, start_civicflow, stop,
+                         wait_ready)
 
 RETRY_FOR_SECONDS = 60
 PG_RESTART = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart", "-m", "immediate"]
@@ -242,7 +238,7 @@ def sqlite_two_processes(base: str, args: argparse.Namespace) -> dict[str, Any]:
 
 def write_chains(url: str, var_dir: str, volunteers: list[str], chains: int, journal: str) -> None:
     """One writer process: order chains through its own application, each command retried on a lost race."""
-    from bench.drill_app import run_chains
+    from drill_app import run_chains  # the spawned child imports from bench/ too (multiprocessing hands it the parent's import path)
     run_chains(url, Path(var_dir), volunteers, chains, Path(journal))
 
 

@@ -10,15 +10,10 @@ they send the request the API sent before: the expanded list of the jurisdiction
 order's site or responsible site among them), answered by the present code (not the code of before).
 The summary's "ratio" is p99 at the largest size ÷ p99 at the smallest (the target: ≤ 1.5, and < 20 ms).
 
-Run: .venv/bin/python bench/queries.py [--quick] [--database-url URL] [--store-at 100000=sqlite:////tmp/x.db]
+Run: .venv/bin/python bench/bench_queries.py [--quick] [--database-url URL] [--store-at 100000=sqlite:////tmp/x.db]
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-sys.path[0] = str(Path(__file__).resolve().parent.parent)  # see write_path.py: never shadow `projections`
 
 import argparse
 import os
@@ -27,10 +22,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from bench.common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, percentile,
-                          store_facts, store_kinds)
+from common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, percentile,
+                    store_facts, store_kinds)
 
 STATUSES = ("placed", "reviewed", "closed", "dispatched")
 

@@ -8,24 +8,18 @@ The store holds the seeded demo district (`civicflow demo --no-views`). Each run
 - `catch_up_2_jobs`: the same rebuild split between two processes (`civicflow projections rebuild --jobs 2`:
   order board + site stats in one, audit log + roster in the other), timed from the drop to the last commit.
 
-Run: .venv/bin/python bench/projections.py [--quick] [--database-url URL]
+Run: .venv/bin/python bench/bench_projections.py [--quick] [--database-url URL]
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Run as a script, bench/ would be sys.path[0] and bench/projections.py would shadow the `projections`
-# package: put the project root there instead and import the helpers as `bench.common`.
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
-
 import argparse
+from pathlib import Path
 from typing import Any
 
-from bench.common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, store_facts,
+from common import (demo_store, emit, machine, median, note, open_app_and_model, parse_args, store_facts,
                     store_kinds, timed, use_audit_key)
-from interfaces import parallel
+from interfaces.cli import parallel
 from projections.views.paging import notifications
 
 PAGE = 1_000

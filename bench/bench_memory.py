@@ -7,26 +7,23 @@ ru_maxrss from wait4. The summary's "ratio" is the larger peak ÷ the raw read's
 On a `--store`, `--store-runs N` may take fewer runs than the protocol's 5 (a rebuild of 1,000,000 orders
 takes a quarter of an hour or more); the output then says `"fewer_runs_than_protocol": true`.
 
-Run: .venv/bin/python bench/memory.py [--quick] [--database-url URL] [--store URL [--store-runs N]]
+Run: .venv/bin/python bench/bench_memory.py [--quick] [--database-url URL] [--store URL [--store-runs N]]
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path[0] = str(Path(__file__).resolve().parent.parent)  # see write_path.py: never shadow `projections`
-
 import argparse
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from contextlib import contextmanager
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from bench.common import (CIVICFLOW_CLI, MIN_RUNS, demo_store, emit, machine, median, note, parse_args, store_env,
+from common import (CIVICFLOW_CLI, MIN_RUNS, demo_store, emit, machine, median, note, parse_args, store_env,
                           store_facts, store_kinds)
 
 STEPS = {"raw_decoded_read": [sys.executable, __file__, "--raw-read"],
@@ -41,11 +38,11 @@ def options(parser: argparse.ArgumentParser) -> None:
 
 
 def raw_read() -> None:
-    from bench.projections import raw_decoded_read
-    from application.app import CivicFlow
+    from bench_projections import raw_decoded_read  # the child runs this file, so bench/ is on its import path
+    from interfaces.bootstrap import application
     from application.settings import Settings
 
-    app = CivicFlow(Settings.from_env())
+    app = application(Settings.from_env(), reference_data=False)
     print(raw_decoded_read(app))
     app.close()
 
@@ -73,9 +70,9 @@ def the_store(base: str, args: argparse.Namespace) -> Iterator[tuple[str, Path, 
 
 def measure(base: str, args: argparse.Namespace) -> dict[str, Any]:
     with the_store(base, args) as (url, var_dir, orders):
-        env = {**store_env(url, var_dir), "PYTHONPATH": sys.path[0]}
+        env = store_env(url, var_dir)
         if args.store:  # a prebuilt store keeps its own audit key and var dir
-            env = {**os.environ, "CIVICFLOW_DATABASE_URL": url, "PYTHONPATH": sys.path[0]}
+            env = {**os.environ, "CIVICFLOW_DATABASE_URL": url}
         runs = args.store_runs if args.store and args.store_runs else args.runs
         peaks: dict[str, list[tuple[float, float]]] = {step: [] for step in STEPS}
         for run in range(runs):
