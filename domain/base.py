@@ -7,9 +7,14 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from domain.copying import CopiedSharingImmutables
+
 
 class DomainError(Exception):
-    """A command broke a rule of the domain; the aggregate was not changed."""
+    """A command broke a rule of the domain; the aggregate was not changed. `field`: the command's input that
+    broke it, when one did (an API reports the error against that field)."""
+
+    field: str | None = None
 
 
 class InvalidTransition(DomainError):
@@ -21,11 +26,11 @@ class InvalidTransition(DomainError):
         self.state = state
 
 
-class CivicAggregate(Aggregate):
+class CivicAggregate(CopiedSharingImmutables, Aggregate):
     """Base aggregate: every event records who issued it (`actor`) and when (`timestamp`).
 
     The timestamp always comes from the application's injected clock, passed in as `at`,
-    so that no domain code reads the wall clock.
+    so that no domain code reads the wall clock. Deep copies share immutable values (domain/copying.py).
     """
 
     class Event(Aggregate.Event):
