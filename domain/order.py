@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -30,8 +31,12 @@ class NotAcceptor(DomainError):
 class InvalidServiceMinutes(DomainError):
     """Service minutes must be positive and fit between start and completion (plus a tolerance)."""
 
+    field = "service_minutes"
+
 
 class InvalidRating(DomainError):
+    field = "rating"
+
     def __init__(self) -> None:
         super().__init__("a rating is a whole number from 1 to 5")
 
@@ -72,7 +77,7 @@ class Order(CivicAggregate):
         self.dispatch_by, self.complete_by = dispatch_by, complete_by
         self.accept_by: datetime | None = None
         self.review_by: datetime | None = None
-        self.status = PLACED
+        self.status = status_after(Order.Placed)
         self.placed_by = actor
         self.assignee_volunteer_id: UUID | None = None
         self.assignee_team_id: UUID | None = None
@@ -111,10 +116,13 @@ class Order(CivicAggregate):
         """The site that must act now: the order's own site, or the last one it was escalated to."""
         return self.escalations[-1]["to_site"] if self.escalations else self.site_id
 
+    @property
+    def deadlines(self) -> dict[str, datetime | None]:
+        return {"dispatch_by": self.dispatch_by, "accept_by": self.accept_by, "complete_by": self.complete_by,
+                "review_by": self.review_by}
+
     def is_overdue(self, now: datetime) -> bool:
-        deadline = {PLACED: self.dispatch_by, DISPATCHED: self.accept_by,
-                    ACCEPTED: self.complete_by, IN_SERVICE: self.complete_by}.get(self.status)
-        return deadline is not None and now > deadline
+        return overdue(self.status, self.deadlines, now)
 
     def _require(self, command: str, *statuses: str) -> None:
         if self.status not in statuses:
@@ -140,7 +148,7 @@ class Order(CivicAggregate):
         explanation: dict[str, Any] | None
 
         def apply(self, order: Order) -> None:
-            order.status = DISPATCHED
+            order.status = status_after(type(self), order.status)
             order.assignee_volunteer_id, order.assignee_team_id = self.volunteer_id, self.team_id
             order.accept_by, order.dispatch_explanation = self.accept_by, self.explanation
             order.dispatched_at = self.timestamp
@@ -155,7 +163,7 @@ class Order(CivicAggregate):
 
     class Undispatched(CivicAggregate.Event):
         def apply(self, order: Order) -> None:
-            order.status = PLACED
+            order.status = status_after(type(self), order.status)
             order.assignee_volunteer_id = order.assignee_team_id = None
             order.accept_by = order.dispatched_at = order.dispatch_explanation = None
 
@@ -194,7 +202,8 @@ class Order(CivicAggregate):
         volunteer_id: UUID
 
         def apply(self, order: Order) -> None:
-            order.status, order.accepted_by, order.accepted_at = ACCEPTED, self.volunteer_id, self.timestamp
+            order.status = status_after(type(self), order.status)
+            order.accepted_by, order.accepted_at = self.volunteer_id, self.timestamp
 
     def accept(self, volunteer: Volunteer, team: Team | None, *, actor: str, at: datetime) -> None:
         """The first acceptance wins: afterwards the order is no longer dispatched."""
@@ -205,7 +214,7 @@ class Order(CivicAggregate):
 
     class ServiceStarted(CivicAggregate.Event):
         def apply(self, order: Order) -> None:
-            order.status, order.started_at = IN_SERVICE, self.timestamp
+            order.status, order.started_at = status_after(type(self), order.status), self.timestamp
 
     def start_service(self, volunteer: Volunteer, *, actor: str, at: datetime) -> None:
         self._require("start", ACCEPTED)
@@ -218,7 +227,7 @@ class Order(CivicAggregate):
         review_by: datetime
 
         def apply(self, order: Order) -> None:
-            order.status, order.completed_at = COMPLETED, self.timestamp
+            order.status, order.completed_at = status_after(type(self), order.status), self.timestamp
             order.service_minutes, order.note, order.review_by = self.service_minutes, self.note, self.review_by
 
     def complete_service(self, volunteer: Volunteer, service_minutes: int, note: str | None, *,
@@ -247,7 +256,8 @@ class Order(CivicAggregate):
         comment: str | None
 
         def apply(self, order: Order) -> None:
-            order.status, order.rating, order.comment = REVIEWED, self.rating, self.comment
+            order.status = status_after(type(self), order.status)
+            order.rating, order.comment = self.rating, self.comment
 
     def review(self, acceptor: Volunteer | None, rating: int, comment: str | None, *, actor: str,
                at: datetime) -> None:
@@ -262,7 +272,7 @@ class Order(CivicAggregate):
 
     class ReviewWindowClosed(CivicAggregate.Event):
         def apply(self, order: Order) -> None:
-            order.status = CLOSED
+            order.status = status_after(type(self), order.status)
 
     def close_review_window(self, *, actor: str, at: datetime) -> None:
         self._require("close the review window of", COMPLETED)
@@ -274,7 +284,7 @@ class Order(CivicAggregate):
         reason: str
 
         def apply(self, order: Order) -> None:
-            order.status, order.cancel_reason = CANCELLED, self.reason
+            order.status, order.cancel_reason = status_after(type(self), order.status), self.reason
 
     def cancel(self, reason: str, acceptor: Volunteer | None = None, *, actor: str, at: datetime) -> None:
         """An accepted order frees its volunteer's load in the same save."""
@@ -292,6 +302,7 @@ class Order(CivicAggregate):
         reason: str
 
         def apply(self, order: Order) -> None:
+            order.status = status_after(type(self), order.status)  # 吹哨 leaves it where it was
             order.escalations.append({"from_site": self.from_site, "to_site": self.to_site, "at": self.timestamp})
 
     def escalate(self, to_site: str, reason: str, *, actor: str, at: datetime) -> None:
@@ -301,6 +312,40 @@ class Order(CivicAggregate):
             raise AlreadyEscalated(to_site)
         self._record(self.Escalated, from_site=self.responsible_site_id, to_site=to_site, reason=reason,
                      actor=actor, at=at)
+
+
+# The status each event leaves an order in (None: the one it was in), the state machine of DESIGN §4. The
+# aggregate's apply methods and the order_board and site_stats folds all read it, so it is written once.
+STATUS_AFTER: dict[type[CivicAggregate.Event], str | None] = {
+    Order.Placed: PLACED, Order.Dispatched: DISPATCHED, Order.Undispatched: PLACED, Order.Declined: PLACED,
+    Order.DispatchRecalled: PLACED, Order.DispatchExpired: PLACED, Order.Accepted: ACCEPTED,
+    Order.ServiceStarted: IN_SERVICE, Order.ServiceCompleted: COMPLETED, Order.Reviewed: REVIEWED,
+    Order.ReviewWindowClosed: CLOSED, Order.Cancelled: CANCELLED, Order.Escalated: None,
+}
+
+
+def status_after(event_class: type, status: str | None = None) -> str:
+    """The status an event of `event_class` leaves an order in that stood in `status` (None: not yet placed)."""
+    after = STATUS_AFTER[event_class]
+    if after is not None:
+        return after
+    if status is None:
+        raise KeyError(f"{event_class.__name__} keeps the order's status, and it has none yet")
+    return status
+
+
+# The deadline (an Order attribute, an order_board column, a key of the §8 `deadlines`) that an order must meet
+# in each open status; in the others nothing is due. Order.is_overdue, the presented rows and the SQL clause
+# of the list queries are all built from it.
+DEADLINE_IN_STATUS: dict[str, str] = {PLACED: "dispatch_by", DISPATCHED: "accept_by", ACCEPTED: "complete_by",
+                                      IN_SERVICE: "complete_by"}
+
+
+def overdue(status: str, deadlines: Mapping[str, Any], now: datetime) -> bool:
+    """Whether an order in `status` with these deadlines (by name) has missed, at `now`, the one that applies."""
+    name = DEADLINE_IN_STATUS.get(status)
+    deadline = None if name is None else deadlines[name]
+    return deadline is not None and now > deadline
 
 
 def _check_placement(priority: str, window: tuple[datetime, datetime] | None, resident: dict[str, Any],

@@ -27,6 +27,8 @@ class VolunteerUnavailable(VolunteerError):
 
 
 class MissingSkill(VolunteerError):
+    field = "skills"
+
     def __init__(self, category: str):
         super().__init__(f"the volunteer lacks the skill {category!r}")
 
@@ -38,6 +40,8 @@ class AtCapacity(VolunteerError):
 
 class InvalidVolunteer(VolunteerError):
     """Registration or skill data that breaks a rule (no skills, capacity below 1)."""
+
+    field = "skills"
 
 
 class AlreadyTeamMember(VolunteerError):

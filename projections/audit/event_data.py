@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from domain.privacy import mask_phone, mask_resident
+
 NOT_DATA = frozenset({"originator_id", "originator_version", "originator_topic", "timestamp", "actor"})
-PERSONAL_FIELDS = ("name", "phone", "address")
-MASK = "***"
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -39,17 +39,11 @@ def type_names(topic: str) -> tuple[str, str]:
     return aggregate or qualname, event
 
 
-def mask_value(value: Any) -> Any:
-    if not isinstance(value, str) or not value:
-        return value
-    return value[:1] + MASK if len(value) > 1 else MASK
-
-
 def masked(data: dict[str, Any]) -> dict[str, Any]:
-    """The resident's name, phone and address (and a volunteer's phone) masked: inspectors see that they exist."""
+    """The resident's name, phone and address (and a volunteer's phone) in the one masked format of
+    domain/privacy.py: inspectors see that they exist, never what they are."""
     if isinstance(data.get("phone"), str):  # a volunteer's registration
-        data = {**data, "phone": mask_value(data["phone"])}
-    resident = data.get("resident")
-    if isinstance(resident, dict):
-        data = {**data, "resident": {k: mask_value(v) if k in PERSONAL_FIELDS else v for k, v in resident.items()}}
+        data = {**data, "phone": mask_phone(data["phone"])}
+    if isinstance(data.get("resident"), dict):
+        data = {**data, "resident": mask_resident(data["resident"])}
     return data

@@ -11,12 +11,13 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Engine, func, select
 
+from projections import presenting
 from projections.audit.compare import Difference, differences
-from projections.views.order_board import ORDER_FOLDS, order_representation
+from projections.views.order_board import ORDER_FOLDS
 from projections.views.rows import Fold, fold_in_memory
 from projections.views.runner import Projection, Runner
 from projections.views.tables import ViewTables, build_tables
-from projections.views.volunteer_roster import VOLUNTEER_FOLDS, volunteer_representation
+from projections.views.volunteer_roster import VOLUNTEER_FOLDS
 
 SCRATCH_PREFIX = "replay_"
 
@@ -51,12 +52,12 @@ class History:
         row = self.state_at(order_id, ORDER_FOLDS, version=version, position=position, at=at)
         if row is None or "status" not in row:
             return None
-        return order_representation(row, now or at or row["placed_at"])
+        return presenting.order_row(row, now or at or row["placed_at"])
 
     def volunteer_at(self, volunteer_id: UUID, *, version: int | None = None, position: int | None = None,
                      at: datetime | None = None) -> dict[str, Any] | None:
         row = self.state_at(volunteer_id, VOLUNTEER_FOLDS, version=version, position=position, at=at)
-        return None if row is None or "home_site_id" not in row else volunteer_representation(row)
+        return None if row is None or "home_site_id" not in row else presenting.volunteer_row(row)
 
 
 def replay_into_scratch(engine: Engine, live: ViewTables, recorder: ApplicationRecorder, mapper: Mapper,

@@ -3,7 +3,7 @@
 Placed orders past their dispatch deadline and not escalated since, dispatched ones past their accept
 deadline, completed ones past their review window — each served by an index on status. The application
 still decides on the aggregate what is really due; skipping the placed orders already escalated for their
-missed deadline (the same rule as `application.supervision.escalated_since`) keeps a pass short when many
+missed deadline (the same rule as `application.commands.supervision.escalated_since`) keeps a pass short when many
 orders wait at a higher level.
 """
 

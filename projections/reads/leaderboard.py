@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from domain.volunteer import stars_for_minutes
+from projections import presenting
 from projections.views.tables import ViewTables
 
 MAX_LIMIT = 200
@@ -27,14 +27,6 @@ def subtree(conn: Connection, tree: Table, site_id: str) -> list[str]:
     return sorted(found)
 
 
-def _entry(rank: int, row: Any) -> dict[str, Any]:
-    count = row["rating_count"]
-    return {"rank": rank, "volunteer_id": row["id"], "name": row["name"], "home_site_id": row["home_site_id"],
-            "service_minutes": row["service_minutes"], "service_hours": round(row["service_minutes"] / 60, 1),
-            "stars": stars_for_minutes(row["service_minutes"]), "completed_orders": row["completed_orders"],
-            "average_rating": round(row["rating_total"] / count, 2) if count else None}
-
-
 def leaderboard_rows(conn: Connection, roster: Table, site_ids: Sequence[str], limit: int) -> list[dict[str, Any]]:
     """Most credited service first, then most completed orders, then the id (a stable order)."""
     query = select(roster.c.id, roster.c.name, roster.c.home_site_id, roster.c.service_minutes,
@@ -42,7 +34,7 @@ def leaderboard_rows(conn: Connection, roster: Table, site_ids: Sequence[str], l
         .where(roster.c.home_site_id.in_(list(site_ids))) \
         .order_by(roster.c.service_minutes.desc(), roster.c.completed_orders.desc(), roster.c.id) \
         .limit(max(1, min(limit, MAX_LIMIT)))
-    return [_entry(rank, row) for rank, row in enumerate(conn.execute(query).mappings(), start=1)]
+    return [presenting.leaderboard_entry(rank, row) for rank, row in enumerate(conn.execute(query).mappings(), start=1)]
 
 
 def leaderboard(engine: Any, tables: ViewTables, site_id: str, limit: int = 10) -> list[dict[str, Any]]:

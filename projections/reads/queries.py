@@ -12,10 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, Table, Text, and_, cast, false, or_, literal, select, tuple_, union_all
 
-from domain.order import ACCEPTED, DISPATCHED, IN_SERVICE, PLACED
+from domain.order import DEADLINE_IN_STATUS
+from projections import presenting
 from projections.views.jurisdiction import jurisdiction_clause, read_parents
-from projections.views.order_board import order_representation
-from projections.views.volunteer_roster import volunteer_representation
 
 MAX_LIMIT = 200
 
@@ -59,10 +58,17 @@ def _b64(data: bytes) -> str:
 
 
 def overdue_clause(t: Table, now: datetime) -> Any:
-    """Overdue in SQL, as in Order.is_overdue: never NULL, so that `not overdue` works too."""
-    return or_(and_(t.c.status == PLACED, t.c.dispatch_by.is_not(None), t.c.dispatch_by < now),
-               and_(t.c.status == DISPATCHED, t.c.accept_by.is_not(None), t.c.accept_by < now),
-               and_(t.c.status.in_((ACCEPTED, IN_SERVICE)), t.c.complete_by.is_not(None), t.c.complete_by < now))
+    """Overdue in SQL, built from the domain's DEADLINE_IN_STATUS (as Order.is_overdue is): one term per
+    deadline, for the statuses it applies in. Never NULL, so that `not overdue` works too."""
+    statuses_by_deadline: dict[str, list[str]] = {}
+    for status, deadline in DEADLINE_IN_STATUS.items():
+        statuses_by_deadline.setdefault(deadline, []).append(status)
+    return or_(*(and_(_status_among(t, statuses), t.c[deadline].is_not(None), t.c[deadline] < now)
+                 for deadline, statuses in statuses_by_deadline.items()))
+
+
+def _status_among(t: Table, statuses: list[str]) -> Any:
+    return t.c.status == statuses[0] if len(statuses) == 1 else t.c.status.in_(statuses)
 
 
 def _order_filters(t: Table, f: dict[str, Any], now: datetime) -> list[Any]:
@@ -114,7 +120,7 @@ def list_orders(conn: Connection, t: Table, cursors: Cursors, *, now: datetime, 
         clauses.append(tuple_(t.c.placed_at, t.c.id) < after)
     parts = [[]] if site_ids is None else [[part] for part in _at_or_escalated_to(t, list(site_ids))]
     rows = _newest_first(conn, t, [[*clauses, *part] for part in parts], limit + 1)
-    items = [order_representation(row, now) for row in rows[:limit]]
+    items = [presenting.order_row(row, now) for row in rows[:limit]]
     more = len(rows) > limit
     return items, cursors.encode(rows[limit - 1]["placed_at"].isoformat(), rows[limit - 1]["id"]) if more else None
 
@@ -156,7 +162,7 @@ def list_volunteers(conn: Connection, t: Table, cursors: Cursors, *, site_ids: S
         query = query.where(t.c.id > cursors.decode(cursor, 1)[0])
     rows = _page(conn, query.order_by(t.c.id), limit)
     more = len(rows) > limit
-    return [volunteer_representation(r) for r in rows[:limit]], cursors.encode(rows[limit - 1]["id"]) if more else None
+    return [presenting.volunteer_row(r) for r in rows[:limit]], cursors.encode(rows[limit - 1]["id"]) if more else None
 
 
 def clamp(limit: int) -> int:

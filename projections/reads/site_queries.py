@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from projections import presenting
 from projections.reads.queries import overdue_clause
-from projections.views.site_stats import stats_representation
 from projections.views.tables import STATUS_COLUMNS, SUM_COLUMNS, ViewTables
 
 
@@ -33,7 +33,7 @@ def site_summary(conn: Connection, tables: ViewTables, site_id: str, now: dateti
         return None
     row = conn.execute(select(tables.site_stats).where(tables.site_stats.c.site_id == site_id)).mappings().first()
     zeros = {"site_id": site_id, "level": levels[site_id], **dict.fromkeys((*STATUS_COLUMNS, *SUM_COLUMNS), 0)}
-    summary = stats_representation(dict(row) if row else zeros)
+    summary = presenting.site_stats_row(dict(row) if row else zeros)
     if now is not None:
         board = tables.order_board
         sites = subtree({r.id: r.parent_id for r in tree_rows}, site_id)

@@ -1,14 +1,14 @@
-"""order_board: one row per order, folded from the Order events; and the order representation of DESIGN §8."""
+"""order_board: one row per order, folded from the Order events. The status after each event is the domain's
+(status_after), not written again here; presenting.order_row shows a row as the order of DESIGN §8."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table
 
-from domain.order import ACCEPTED, CANCELLED, COMPLETED, DISPATCHED, IN_SERVICE, PLACED, REVIEWED, CLOSED, Order
+from domain.order import Order, status_after
 from domain.site import Site
 from projections.views.jurisdiction import ancestor_columns, chain, read_parents
 from projections.views.rows import Fold, Row, fold_rows
@@ -21,12 +21,13 @@ def _id(value: Any) -> str | None:
 
 def _changed(row: Row | None, event: Any, **changes: Any) -> Row:
     assert row is not None, f"{type(event).__name__} before the order was placed"
-    return {**row, **changes, "version": event.originator_version}
+    status = status_after(type(event), row["status"])  # the domain's table, not a copy of it
+    return {**row, "status": status, **changes, "version": event.originator_version}
 
 
 def _placed(row: Row | None, e: Any) -> Row:
     return {
-        "id": str(e.originator_id), "status": PLACED, "category": e.category, "site_id": e.site_id,
+        "id": str(e.originator_id), "status": status_after(type(e)), "category": e.category, "site_id": e.site_id,
         "responsible_site_id": e.site_id, "description": e.description, "channel": e.channel,
         "priority": e.priority, "resident": dict(e.resident), "placed_at": e.timestamp,
         "assignee_volunteer_id": None, "assignee_team_id": None, "accepted_by": None, "dispatched_at": None,
@@ -38,13 +39,12 @@ def _placed(row: Row | None, e: Any) -> Row:
 
 
 def _dispatched(row: Row | None, e: Any) -> Row:
-    return _changed(row, e, status=DISPATCHED, assignee_volunteer_id=_id(e.volunteer_id),
-                    assignee_team_id=_id(e.team_id), accept_by=e.accept_by, dispatched_at=e.timestamp)
+    return _changed(row, e, assignee_volunteer_id=_id(e.volunteer_id), assignee_team_id=_id(e.team_id),
+                    accept_by=e.accept_by, dispatched_at=e.timestamp)
 
 
 def _undispatched(row: Row | None, e: Any) -> Row:
-    return _changed(row, e, status=PLACED, assignee_volunteer_id=None, assignee_team_id=None, accept_by=None,
-                    dispatched_at=None)
+    return _changed(row, e, assignee_volunteer_id=None, assignee_team_id=None, accept_by=None, dispatched_at=None)
 
 
 def _escalated(row: Row | None, e: Any) -> Row:
@@ -56,14 +56,13 @@ ORDER_FOLDS: dict[type, Fold] = {
     Order.Placed: _placed,
     Order.Dispatched: _dispatched,
     Order.Undispatched: _undispatched,
-    Order.Accepted: lambda r, e: _changed(r, e, status=ACCEPTED, accepted_by=str(e.volunteer_id),
-                                          accepted_at=e.timestamp),
-    Order.ServiceStarted: lambda r, e: _changed(r, e, status=IN_SERVICE, started_at=e.timestamp),
-    Order.ServiceCompleted: lambda r, e: _changed(r, e, status=COMPLETED, completed_at=e.timestamp,
-                                                  service_minutes=e.service_minutes, review_by=e.review_by),
-    Order.Reviewed: lambda r, e: _changed(r, e, status=REVIEWED, rating=e.rating, comment=e.comment),
-    Order.ReviewWindowClosed: lambda r, e: _changed(r, e, status=CLOSED),
-    Order.Cancelled: lambda r, e: _changed(r, e, status=CANCELLED, cancel_reason=e.reason),
+    Order.Accepted: lambda r, e: _changed(r, e, accepted_by=str(e.volunteer_id), accepted_at=e.timestamp),
+    Order.ServiceStarted: lambda r, e: _changed(r, e, started_at=e.timestamp),
+    Order.ServiceCompleted: lambda r, e: _changed(r, e, completed_at=e.timestamp, service_minutes=e.service_minutes,
+                                                  review_by=e.review_by),
+    Order.Reviewed: lambda r, e: _changed(r, e, rating=e.rating, comment=e.comment),
+    Order.ReviewWindowClosed: _changed,
+    Order.Cancelled: lambda r, e: _changed(r, e, cancel_reason=e.reason),
     Order.Escalated: _escalated,
 }
 
@@ -98,28 +97,3 @@ class OrderBoard:
         root = chain(self.parents, site)[0]
         return root in self.parents and self.parents[root] is None
 
-
-def overdue_deadline(row: Row) -> datetime | None:
-    """The deadline the order's present stage must meet (as in Order.is_overdue)."""
-    return {PLACED: row["dispatch_by"], DISPATCHED: row["accept_by"], ACCEPTED: row["complete_by"],
-            IN_SERVICE: row["complete_by"]}.get(row["status"])
-
-
-def order_representation(row: Row, now: datetime) -> dict[str, Any]:
-    """A row of order_board as the order of DESIGN §8."""
-    assignee = ({"volunteer_id": row["assignee_volunteer_id"]} if row["assignee_volunteer_id"]
-                else {"team_id": row["assignee_team_id"]} if row["assignee_team_id"] else None)
-    deadline = overdue_deadline(row)
-    return {
-        "id": row["id"], "status": row["status"], "category": row["category"], "site_id": row["site_id"],
-        "description": row["description"], "channel": row["channel"], "priority": row["priority"],
-        "resident": {key: row["resident"].get(key) for key in ("name", "phone", "address")},
-        "placed_at": row["placed_at"], "assignee": assignee, "accepted_by": row["accepted_by"],
-        "started_at": row["started_at"], "completed_at": row["completed_at"],
-        "service_minutes": row["service_minutes"], "rating": row["rating"], "comment": row["comment"],
-        "cancel_reason": row["cancel_reason"],
-        "escalations": [{**step, "at": datetime.fromisoformat(step["at"])} for step in row["escalations"]],
-        "deadlines": {"dispatch_by": row["dispatch_by"], "accept_by": row["accept_by"],
-                      "complete_by": row["complete_by"], "review_by": row["review_by"]},
-        "overdue": deadline is not None and now > deadline, "version": row["version"],
-    }

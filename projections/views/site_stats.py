@@ -10,15 +10,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from domain.order import ACCEPTED, CANCELLED, CLOSED, COMPLETED, DISPATCHED, IN_SERVICE, PLACED, REVIEWED, Order
+from domain.order import STATUS_AFTER, Order, status_after
 from domain.site import Site
-from projections.views.rows import Row, handler_for, write_rows
+from projections.views.rows import Row, write_rows
 from projections.views.runner import Item
 from projections.views.tables import STATUS_COLUMNS, SUM_COLUMNS, ViewTables
-
-STATUS_AFTER = {Order.Placed: PLACED, Order.Dispatched: DISPATCHED, Order.Undispatched: PLACED,
-                Order.Accepted: ACCEPTED, Order.ServiceStarted: IN_SERVICE, Order.ServiceCompleted: COMPLETED,
-                Order.Reviewed: REVIEWED, Order.ReviewWindowClosed: CLOSED, Order.Cancelled: CANCELLED}
 
 
 def _seconds(later: datetime, earlier: datetime | None) -> int:
@@ -28,9 +24,10 @@ def _seconds(later: datetime, earlier: datetime | None) -> int:
 def _step(row: Row | None, e: Any) -> tuple[Row, Counter[str]]:
     """The order's new tracking row, and what it adds to its site's numbers."""
     if row is None:
-        return ({"id": str(e.originator_id), "site_id": e.site_id, "status": PLACED, "placed_at": e.timestamp,
-                 "dispatched_at": None, "accepted_at": None, "was_dispatched": False}, Counter({PLACED: 1}))
-    status: str = handler_for(STATUS_AFTER, type(e))  # type: ignore[arg-type, assignment]
+        placed = status_after(type(e))
+        return ({"id": str(e.originator_id), "site_id": e.site_id, "status": placed, "placed_at": e.timestamp,
+                 "dispatched_at": None, "accepted_at": None, "was_dispatched": False}, Counter({placed: 1}))
+    status = status_after(type(e), row["status"])
     delta: Counter[str] = Counter({row["status"]: -1})
     delta[status] += 1
     row = {**row, "status": status}
@@ -60,7 +57,8 @@ class SiteStats:
         if sites:
             conn.execute(self.tree.insert(), [{"id": s.code, "parent_id": s.parent_code, "level": s.level}
                                               for s in sites])
-        events = [i.event for i in items if handler_for(STATUS_AFTER, type(i.event)) is not None]
+        # the events that move an order from one status to another (the domain's table says which)
+        events = [i.event for i in items if STATUS_AFTER.get(type(i.event)) is not None]
         if events:
             self._count(conn, events)
 
@@ -101,18 +99,3 @@ class SiteStats:
         if missing:
             conn.execute(self.stats.insert(), missing)
 
-
-def stats_representation(row: Row) -> dict[str, Any]:
-    def average_minutes(kind: str) -> float | None:
-        count = row[f"{kind}_count"]
-        return round(row[f"{kind}_seconds"] / count / 60, 1) if count else None
-
-    counts = {status: row[status] for status in STATUS_COLUMNS}
-    reviews = row["rating_count"]
-    return {"site_id": row["site_id"], "level": row["level"], "counts": counts, "total": sum(counts.values()),
-            "service_minutes": row["service_minutes"],
-        "satisfaction": {"reviews": reviews,
-                         "average_rating": round(row["rating_total"] / reviews, 2) if reviews else None},
-        "timings": {"minutes_to_dispatch": average_minutes("dispatch"),
-                    "minutes_to_accept": average_minutes("accept"),
-                    "minutes_to_complete": average_minutes("complete")}}

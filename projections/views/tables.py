@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text, event
 
+from domain.order import STATUSES
 from projections.views.board_upgrade import upgrade_order_board
 from projections.views.db import UTCDateTime
 from projections.views.jurisdiction import COLUMNS as ANCESTOR_COLUMNS
@@ -13,7 +14,7 @@ from projections.views.jurisdiction import COLUMNS as ANCESTOR_COLUMNS
 ID = 64  # uuid strings and site codes
 SUM_COLUMNS = ("service_minutes", "rating_count", "rating_total", "dispatch_seconds", "dispatch_count",
                "accept_seconds", "accept_count", "complete_seconds", "complete_count")
-STATUS_COLUMNS = ("placed", "dispatched", "accepted", "in_service", "completed", "reviewed", "closed", "cancelled")
+STATUS_COLUMNS = STATUSES  # site_stats counts orders in one column per status of the domain
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
-from domain.volunteer import Volunteer, stars_for_minutes
+from domain.volunteer import Volunteer
 from projections.views.rows import Fold, Row, fold_rows
 from projections.views.runner import Item
 
@@ -71,14 +71,3 @@ class VolunteerRoster:
     def apply(self, conn: Connection, items: Sequence[Item]) -> None:
         fold_rows(conn, self.table, items, VOLUNTEER_FOLDS)
 
-
-def volunteer_representation(row: Row) -> dict[str, Any]:
-    count = row["rating_count"]
-    return {
-        "id": row["id"], "name": row["name"], "home_site_id": row["home_site_id"], "skills": list(row["skills"]),
-        "team_ids": list(row["team_ids"]), "available": bool(row["available"]), "suspended": bool(row["suspended"]),
-        "active_orders": row["active_orders"], "completed_orders": row["completed_orders"],
-        "service_minutes": row["service_minutes"],
-        "average_rating": round(row["rating_total"] / count, 2) if count else None,
-        "stars": stars_for_minutes(row["service_minutes"]), "version": row["version"],
-    }

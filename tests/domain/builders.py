@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from uuid import uuid4
 
+from domain.base import CivicAggregate
 from domain.order import Order
 from domain.team import Team
 from domain.volunteer import Volunteer
@@ -62,3 +63,15 @@ def completed_by(worker: Volunteer, minutes: int = 40) -> Order:
     order.complete_service(worker, minutes, "done", review_by=at(60 + 7 * 24 * 60),
                            actor=f"volunteer:{worker.id}", at=at(60))
     return order
+
+
+def order_event_classes() -> set[type]:
+    """Every event class Order declares (not the library's own Event and Created bases)."""
+    return {cls for name, cls in vars(Order).items()
+            if isinstance(cls, type) and issubclass(cls, CivicAggregate.Event) and name not in vars(CivicAggregate)}
+
+
+def triggered_event_classes() -> set[type]:
+    """The event classes that are recorded: those no other event class derives from (Undispatched is a base)."""
+    classes = order_event_classes()
+    return {cls for cls in classes if not any(other is not cls and issubclass(other, cls) for other in classes)}

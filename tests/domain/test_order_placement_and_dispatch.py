@@ -130,14 +130,6 @@ def test_an_accepted_order_is_not_escalated():
         order.escalate("station-babaoshan", "late", actor="system:supervisor", at=at(121))
 
 
-def test_overdue_follows_the_deadline_of_the_current_stage():
-    order = placed()
-    assert not order.is_overdue(at(120)) and order.is_overdue(at(121))
-    worker = volunteer()
-    order.dispatch(volunteer_id=worker.id, accept_by=at(180), actor="d", at=at(121))
-    assert not order.is_overdue(at(150)) and order.is_overdue(at(181))
-
-
 def test_resident_data_is_copied_not_shared():
     resident = dict(RESIDENT)
     order = placed(resident=resident)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from application.app import CivicFlow
-from application.clock import ManualClock
+from application.persistence.clock import ManualClock
 
 SITE, OTHER_SITE = "post-babaoshan-01", "post-babaoshan-02"
 STATION = "station-babaoshan"
