@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from application.orders import OrderCommands
-from application.supervision import SupervisionCommands
-from application.volunteers import VolunteerCommands
+from application.commands.orders import OrderCommands
+from application.commands.supervision import SupervisionCommands
+from application.commands.volunteers import VolunteerCommands
 
 
 class CivicFlow(OrderCommands, VolunteerCommands, SupervisionCommands):

@@ -15,9 +15,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from application.errors import IdempotencyKeyReused
+from domain.copying import CopiedSharingImmutables
 
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "https://civicflow.example/idempotency")
-NOT_DIGESTED = frozenset({"self", "actor", "expected_version", "idempotency_key"})
+NOT_DIGESTED = frozenset({"self", "actor", "principal", "expected_version", "idempotency_key"})
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class CommandResult:
     aggregate: Aggregate | None = field(default=None, compare=False, repr=False)
 
 
-class IdempotencyRecord(Aggregate):
+class IdempotencyRecord(CopiedSharingImmutables, Aggregate):
     """Remembers, per principal and key, the request's digest and the result it produced."""
 
     class Recorded(Aggregate.Created):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from application.store import DEFAULT_VAR_DIR, StoreLocation
+from application.persistence.store import DEFAULT_VAR_DIR, StoreLocation
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 from common import emit, parse_args, scratch_store, store_facts, store_kinds
 
 from interfaces.bootstrap import application, open_read_model
-from application.clock import ManualClock
+from application.persistence.clock import ManualClock
 from application.settings import Settings
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from application.app import CivicFlow
 from application.base import CivicFlowBase
-from application.clock import Clock
+from application.persistence.clock import Clock
 from application.settings import Settings
 from projections import ReadModel
 from projections.reads.candidates import RosterCandidates

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from application.app import CivicFlow
-from application.clock import ManualClock
+from application.persistence.clock import ManualClock
 from application.settings import Settings
 from interfaces.bootstrap import application
 from tests.stores import postgres_schema

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import click
 
-from application.clock import Clock, ManualClock, SystemClock
+from application.persistence.clock import Clock, ManualClock, SystemClock
 from interfaces.bootstrap import bootstrap
 from interfaces.workers.loops import keep_running, supervision_pass
 

@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from uuid import UUID
-
 from flask import g, request
 from werkzeug.exceptions import Forbidden, Unauthorized
 
+from application.policy import Principal
 from application.tokens import AccessToken, TokenBook, with_article
 from interfaces.web.context import civicflow
 
 CHALLENGE = 'Bearer realm="civicflow"'
-
-
-@dataclass(frozen=True)
-class Principal:
-    token_id: UUID
-    role: str
-    site_id: str | None = None
-    volunteer_id: UUID | None = None
-    channel: str | None = None
-    name: str | None = None
-
-    @property
-    def actor(self) -> str:
-        """Who the events say did it; unique per token, so idempotency keys are scoped per principal."""
-        binding = self.site_id or self.volunteer_id or self.channel or self.name or "-"
-        return f"{self.role}:{binding}#{self.token_id.hex[:12]}"
-
-    @classmethod
-    def from_token(cls, token: AccessToken) -> Principal:
-        return cls(token.id, token.role, token.site_id, token.volunteer_id, token.channel, token.name)
 
 
 class MissingToken(Unauthorized):
@@ -57,7 +35,7 @@ def authenticate() -> Principal:
     token = TokenBook(civicflow()).authenticate(secret.strip())
     if token is None:
         raise BadToken()
-    g.principal = Principal.from_token(token)
+    g.principal = principal_of(token)
     return g.principal
 
 
@@ -67,3 +45,7 @@ def allow(*roles: str) -> Principal:
     if principal.role not in roles:
         raise Forbidden(f"{with_article(principal.role)} token may not use this route (allowed: {', '.join(roles)})")
     return principal
+
+
+def principal_of(token: AccessToken) -> Principal:
+    return Principal(token.id, token.role, token.site_id, token.volunteer_id, token.channel, token.name)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app
 
 from application.app import CivicFlow
+from application.policy import Policy
 
 
 def civicflow() -> CivicFlow:
@@ -19,6 +20,10 @@ def read_model() -> Any:
     model = current_app.extensions["civicflow.read_model"]
     model.catch_up()
     return model
+
+
+def policy() -> Policy:
+    return civicflow().policy
 
 
 def cursors() -> Any:

@@ -7,9 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from domain.order import Order
-from interfaces.web.auth import Principal
-from interfaces.web.context import civicflow
-from interfaces.web.scope import mask_resident, sees_resident, team_ids_of, within
+from application.policy import OrderReach, Principal
+from domain.privacy import mask_resident
+from interfaces.web.context import civicflow, policy
 
 PASSED_THROUGH = ("status", "category", "placed_after", "placed_before", "overdue", "cursor", "limit")
 
@@ -23,7 +23,7 @@ def order_filters(principal: Principal, query: dict[str, Any]) -> dict[str, Any]
     if principal.role == "channel":
         filters["channel"] = principal.channel
     elif principal.role == "dispatcher":
-        if site is not None and not within(site, principal):
+        if site is not None and not policy().within(site, principal):
             return None
         if not site:  # the whole jurisdiction: the read model filters by its root (one index range)
             filters["jurisdiction"] = principal.site_id or ""
@@ -31,7 +31,7 @@ def order_filters(principal: Principal, query: dict[str, Any]) -> dict[str, Any]
         if volunteer is not None and volunteer != principal.volunteer_id:
             return None
         filters["volunteer_id"] = principal.volunteer_id
-        filters["team_ids"] = sorted(team_ids_of(principal)) or None
+        filters["team_ids"] = sorted(policy().team_ids_of(principal)) or None
     return filters
 
 
@@ -53,9 +53,9 @@ def version_at(order_id: UUID, instant: datetime) -> int | None:
     return versions[-1] if versions else None
 
 
-def history_items(principal: Principal, order: dict[str, Any], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def history_items(principal: Principal, order: Order, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The history, with the resident's data masked for anyone who may not read it."""
-    masked = not sees_resident(principal, order)
+    masked = not policy().sees_resident(principal, OrderReach.of_order(order))
     return [{**item, "data": jsonable(_masked(item["data"]) if masked else item["data"])} for item in items]
 
 

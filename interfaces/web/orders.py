@@ -11,32 +11,31 @@ from flask.views import MethodView
 from flask_smorest import abort
 from werkzeug.exceptions import NotFound
 
-from application.access import access_checked
 from application.errors import NotFound as OrderNotFound
 from application.idempotency import CommandResult
+from application.policy import OrderReach
 from application.tokens import PROACTIVE_CHANNEL
 from domain.order import Order
 from interfaces.web import schemas_in as s
 from interfaces.web.blueprints import api_blueprint
 from interfaces.web.commands import answer, etag, idempotency_key, if_match, run
-from interfaces.web.context import civicflow, cursors, now, read_model
+from interfaces.web.context import civicflow, cursors, now, policy, read_model
 from interfaces.web.order_reads import history_items, order_at, order_filters
 from interfaces.web.schemas_out import History, OrderOut, OrderPage
-from interfaces.web.scope import present_order, require_order, require_site_in_jurisdiction
-from interfaces.web.views import order_view
+from projections import presenting
 
 blp = api_blueprint("orders", "/orders", "点单 → 派单 → 接单 → service → 评单: the order workflow")
 READERS = ("channel", "dispatcher", "volunteer", "inspector")
 
 
 def present(order: Order) -> dict[str, Any]:
-    return present_order(g.principal, order_view(order, now()))
+    return policy().shown(g.principal, presenting.order(order, now()))
 
 
 def visible_order(order_id: UUID) -> Order:
     """Load an order the caller may see; someone else's order answers 404, like a missing one."""
     order = civicflow().load(Order, order_id)
-    require_order(g.principal, order_view(order, now()))
+    policy().require_order(g.principal, OrderReach.of_order(order))
     return order
 
 
@@ -46,18 +45,17 @@ def require_visible(order_id: UUID) -> None:
     order = civicflow().peek(Order, order_id)
     if order is None:
         raise OrderNotFound("order", order_id)  # the answer `load` gives for a missing order
-    require_order(g.principal, order_view(order, now()))
+    policy().require_order(g.principal, OrderReach.of_order(order))
 
 
 def run_on_order(command: Callable[..., CommandResult], order_id: UUID, *args: Any, **kwargs: Any
                  ) -> CommandResult:
-    """Run a command on an order the caller must be able to see (else 404), checked on the copy the command
-    loads: the order is read once. A keyed retry may be answered without loading it, so it is checked first."""
+    """Run a command on an order the caller must be able to see (else 404): the command checks it, with the
+    policy, on the copy it loads, so the order is read once. A keyed retry may be answered without loading it,
+    so it is checked first."""
     if idempotency_key() is not None:
         require_visible(order_id)
-        return run(command, order_id, *args, **kwargs)
-    with access_checked(lambda order: require_order(g.principal, order_view(order, now()))):  # type: ignore
-        return run(command, order_id, *args, **kwargs)
+    return run(command, order_id, *args, principal=g.principal, **kwargs)
 
 
 @blp.route("")
@@ -74,7 +72,7 @@ class Orders(MethodView):
                 cursors().check(query["cursor"])
             return {"items": [], "next_cursor": None}
         rows, cursor = read_model().orders(**filters, now=now())
-        return {"items": [present_order(principal, row) for row in rows], "next_cursor": cursor}
+        return {"items": [policy().shown(principal, row) for row in rows], "next_cursor": cursor}
 
     @blp.roles("channel", "dispatcher")
     @blp.arguments(s.PlaceOrder)
@@ -82,7 +80,7 @@ class Orders(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """点单: a channel places an order for a resident; a dispatcher places a proactive one (未诉先办)."""
         principal = g.principal
-        require_site_in_jurisdiction(principal, "site_id", body["site_id"])
+        policy().require_site_in_jurisdiction(principal, "site_id", body["site_id"])
         window = (body["window"]["start"], body["window"]["end"]) if body.get("window") else None
         channel = principal.channel if principal.role == "channel" else PROACTIVE_CHANNEL
         result = run(civicflow().place_order, body["category"], body["site_id"], body["description"],
@@ -110,7 +108,7 @@ class OrderHistory(MethodView):
     def get(self, order_id: UUID) -> Any:
         """Every event of the order, in order: who did what, when."""
         order = visible_order(order_id)
-        return {"items": history_items(g.principal, order_view(order, now()), read_model().history(order_id))}
+        return {"items": history_items(g.principal, order, read_model().history(order_id))}
 
 
 @blp.route("/<uuid:order_id>/dispatch")

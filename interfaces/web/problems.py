@@ -12,9 +12,10 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from flask import Flask, Response, g, json
 from werkzeug.exceptions import HTTPException
 
-from application.dispatch import AutoDispatchUnavailable, NoEligibleVolunteer
+from application.commands.dispatch import AutoDispatchUnavailable, NoEligibleVolunteer
 from application.errors import (AlreadyExists, ConcurrencyConflict, IdempotencyKeyReused, NotFound,
                                 StoreUnavailable, UnknownReference, VersionMismatch)
+from application.policy import OutsideJurisdiction
 from application.tokens import InvalidTokenRequest
 from domain.base import DomainError, InvalidTransition
 from domain.order import AlreadyEscalated, InvalidRating, InvalidServiceMinutes, NotAcceptor, NotAssignee
@@ -32,11 +33,6 @@ RFC_9110_TITLES = {413: "Content Too Large", 414: "URI Too Long", 416: "Range No
                    422: "Unprocessable Content"}
 log = logging.getLogger("civicflow.http")
 
-# Domain rules broken by a value in the request body: reported as 422 against that field.
-RULE_FIELDS: dict[type[DomainError], str] = {
-    InvalidServiceMinutes: "service_minutes", InvalidRating: "rating", MissingSkill: "skills",
-    InvalidVolunteer: "skills",
-}
 CONFLICTS = (ConcurrencyConflict, AlreadyExists, AlreadyMember, AlreadyTeamMember, AlreadyEscalated)
 STORE_ERRORS = (StoreUnavailable, OperationalError, InterfaceError, sa.OperationalError, sa.InterfaceError,
                 sa.TimeoutError)
@@ -125,7 +121,7 @@ ERROR_TABLE: list[tuple[tuple[type[Exception], ...], Answer]] = [
     ((InvalidTransition,), Answer(409, "invalid-transition")),
     ((NoEligibleVolunteer,), Answer(409, "no-eligible-volunteer")),
     (CONFLICTS, Answer(409, "conflict")),
-    ((NotAssignee, NotAcceptor), Answer(403, "forbidden")),
+    ((NotAssignee, NotAcceptor, OutsideJurisdiction), Answer(403, "forbidden")),
     (STORE_ERRORS, Answer(503, "store-unavailable")),
     ((DomainError, InvalidTokenRequest), Answer(422, "rule-violated")),
 ]
@@ -137,7 +133,7 @@ def answer(error: Exception, how: Answer) -> Response:
         return problem(503, how.slug, detail="the store is busy or unreachable; retry",
                        headers={"Retry-After": RETRY_AFTER_SECONDS})
     if how.status == 422:
-        name = how.field or getattr(error, "field", None) or RULE_FIELDS.get(type(error), "_schema")
+        name = how.field or getattr(error, "field", None) or "_schema"  # domain errors name their field
         return problem(422, how.slug, detail=str(error), errors={name: [str(error)]})
     return problem(how.status, how.slug, detail=str(error))
 

@@ -10,10 +10,9 @@ from werkzeug.exceptions import NotFound
 
 from interfaces.web import schemas_in as s
 from interfaces.web.blueprints import api_blueprint
-from interfaces.web.context import civicflow, cursors, now, read_model
+from interfaces.web.context import civicflow, cursors, now, policy, read_model
 from interfaces.web.schemas_out import CategoryPage, SitePage, SiteStatsOut
-from interfaces.web.scope import within
-from interfaces.web.views import site_view
+from projections import presenting
 from projections.reads.dashboard import SiteDashboard
 from projections.reads.queries import InvalidCursor
 
@@ -29,7 +28,7 @@ class Sites(MethodView):
     @sites.response(200, SitePage)
     def get(self, query: dict[str, Any]) -> Any:
         """Every site, parents before children, optionally by `level` or `parent_id`."""
-        wanted = [site_view(site) for site in civicflow().sites
+        wanted = [presenting.site(site) for site in civicflow().sites
                   if query.get("level", site.level) == site.level
                   and query.get("parent_id", site.parent_code) == site.parent_code]
         return page_of(wanted, "id", query)
@@ -43,7 +42,7 @@ class SiteStats(MethodView):
         """Counts by status, service minutes, satisfaction and timings of a site and every site below it."""
         if site_id not in civicflow().sites:  # answered before any query: a path is free text
             raise NotFound(f"no site {site_id}")
-        if g.principal.role == "dispatcher" and not within(site_id, g.principal):
+        if g.principal.role == "dispatcher" and not policy().within(site_id, g.principal):
             raise NotFound(f"no site {site_id} in your jurisdiction")
         model = read_model()
         stats = model.site_stats(site_id, now=now())

@@ -13,17 +13,16 @@ from domain.volunteer import Volunteer
 from interfaces.web import schemas_in as s
 from interfaces.web.blueprints import api_blueprint
 from interfaces.web.commands import answer, etag, if_match, run
-from interfaces.web.context import civicflow, cursors, read_model
+from interfaces.web.context import civicflow, cursors, policy, read_model
 from interfaces.web.schemas_out import TeamOut, VolunteerOut, VolunteerPage
-from interfaces.web.scope import require_site_in_jurisdiction, require_team, require_volunteer, within
-from interfaces.web.views import team_view, volunteer_view
+from projections import presenting
 
 blp = api_blueprint("volunteers", "/volunteers", "Volunteers: registration, availability, skills, suspension")
 teams = api_blueprint("teams", "/teams", "Volunteer teams (志愿队伍): orders dispatched to a team are grabbed by members")
 
 
 def visible_volunteer(volunteer_id: UUID) -> Volunteer:
-    return require_volunteer(g.principal, civicflow().load(Volunteer, volunteer_id))
+    return policy().require_volunteer(g.principal, civicflow().load(Volunteer, volunteer_id))
 
 
 @blp.route("")
@@ -36,7 +35,7 @@ class Volunteers(MethodView):
         site = query.pop("site_id", None)
         sites = [site] if site else None
         if g.principal.role == "dispatcher":
-            if site is not None and not within(site, g.principal):
+            if site is not None and not policy().within(site, g.principal):
                 if "cursor" in query:  # nothing it may see matches, but a forged cursor is refused all the same
                     cursors().check(query["cursor"])
                 return {"items": [], "next_cursor": None}
@@ -49,10 +48,10 @@ class Volunteers(MethodView):
     @blp.response(201, VolunteerOut)
     def post(self, body: dict[str, Any]) -> Any:
         """Register a volunteer (one per phone number)."""
-        require_site_in_jurisdiction(g.principal, "home_site_id", body["home_site_id"])
+        policy().require_site_in_jurisdiction(g.principal, "home_site_id", body["home_site_id"])
         result = run(civicflow().register_volunteer, body["name"], body["phone"], body["home_site_id"],
                      body["skills"], **({"capacity": body["capacity"]} if "capacity" in body else {}))
-        return answer(Volunteer, result, volunteer_view, location=f"/api/v1/volunteers/{result.id}")
+        return answer(Volunteer, result, presenting.volunteer, location=f"/api/v1/volunteers/{result.id}")
 
 
 @blp.route("/<uuid:volunteer_id>")
@@ -62,7 +61,7 @@ class VolunteerById(MethodView):
     def get(self, volunteer_id: UUID) -> Any:
         """A volunteer's profile, load, minutes, rating and stars."""
         volunteer = visible_volunteer(volunteer_id)
-        return volunteer_view(volunteer), 200, {"ETag": etag(volunteer.version)}
+        return presenting.volunteer(volunteer), 200, {"ETag": etag(volunteer.version)}
 
 
 @blp.route("/<uuid:volunteer_id>/availability")
@@ -74,7 +73,7 @@ class Availability(MethodView):
         """The volunteer (or a dispatcher) marks them available or not."""
         visible_volunteer(volunteer_id)
         result = run(civicflow().set_availability, volunteer_id, body["available"], expected_version=if_match())
-        return answer(Volunteer, result, volunteer_view)
+        return answer(Volunteer, result, presenting.volunteer)
 
 
 @blp.route("/<uuid:volunteer_id>/skills")
@@ -86,7 +85,7 @@ class Skills(MethodView):
         """Replace the volunteer's skills (service category codes)."""
         visible_volunteer(volunteer_id)
         result = run(civicflow().change_skills, volunteer_id, body["skills"], expected_version=if_match())
-        return answer(Volunteer, result, volunteer_view)
+        return answer(Volunteer, result, presenting.volunteer)
 
 
 @blp.route("/<uuid:volunteer_id>/suspend")
@@ -98,7 +97,7 @@ class Suspend(MethodView):
         """Suspend a volunteer: they cannot accept orders until reinstated."""
         visible_volunteer(volunteer_id)
         result = run(civicflow().suspend_volunteer, volunteer_id, body["reason"], expected_version=if_match())
-        return answer(Volunteer, result, volunteer_view)
+        return answer(Volunteer, result, presenting.volunteer)
 
 
 @blp.route("/<uuid:volunteer_id>/reinstate")
@@ -110,11 +109,11 @@ class Reinstate(MethodView):
         """Lift a suspension."""
         visible_volunteer(volunteer_id)
         result = run(civicflow().reinstate_volunteer, volunteer_id, body["reason"], expected_version=if_match())
-        return answer(Volunteer, result, volunteer_view)
+        return answer(Volunteer, result, presenting.volunteer)
 
 
 def visible_team(team_id: UUID) -> Team:
-    return require_team(g.principal, civicflow().load(Team, team_id))
+    return policy().require_team(g.principal, civicflow().load(Team, team_id))
 
 
 @teams.route("")
@@ -125,11 +124,11 @@ class Teams(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Create a team at a site, optionally with its leader as first member (a volunteer the caller may see:
         any other answers 404, like one that does not exist)."""
-        require_site_in_jurisdiction(g.principal, "site_id", body["site_id"])
+        policy().require_site_in_jurisdiction(g.principal, "site_id", body["site_id"])
         if body.get("leader_id") is not None:
             visible_volunteer(body["leader_id"])
         result = run(civicflow().create_team, body["name"], body["site_id"], body.get("leader_id"))
-        return answer(Team, result, team_view, location=f"/api/v1/teams/{result.id}")
+        return answer(Team, result, presenting.team, location=f"/api/v1/teams/{result.id}")
 
 
 @teams.route("/<uuid:team_id>")
@@ -139,7 +138,7 @@ class TeamById(MethodView):
     def get(self, team_id: UUID) -> Any:
         """A team and its members (visible to dispatchers in jurisdiction, its members and inspectors)."""
         team = visible_team(team_id)
-        return team_view(team), 200, {"ETag": etag(team.version)}
+        return presenting.team(team), 200, {"ETag": etag(team.version)}
 
 
 @teams.route("/<uuid:team_id>/members")
@@ -153,4 +152,4 @@ class TeamMembers(MethodView):
         visible_team(team_id)
         visible_volunteer(body["volunteer_id"])
         result = run(civicflow().add_team_member, team_id, body["volunteer_id"], expected_version=if_match())
-        return answer(Team, result, team_view)
+        return answer(Team, result, presenting.team)

@@ -9,15 +9,17 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import psycopg
 import pytest
 
-from application.access import access_checked
 from application.app import CivicFlow
+from application.errors import NotFound
+from application.policy import Principal
 from application.settings import Settings
 from application.tokens import TokenBook
-from application.writer_lock import lock_path_for
+from application.persistence.writer_lock import lock_path_for
 from domain.order import Order
 from tests.application.conftest import place, register
 from tests.conftest import make_app
@@ -120,26 +122,14 @@ def test_commands_carry_on_when_the_server_dropped_the_pooled_connections(postgr
         app.close()
 
 
-class Refused(Exception):
-    pass
-
-
-def test_an_access_check_sees_the_commands_own_order_once_and_a_refusal_writes_nothing(app: CivicFlow) -> None:
-    worker = register(app)
+def test_a_caller_sees_its_commands_order_through_the_policy_and_a_refusal_writes_nothing(app: CivicFlow) -> None:
+    worker, outsider = register(app), register(app, phone="13800000077")
     order = place(app)
     app.dispatch_order(order.id, volunteer_id=worker.id, actor="dispatcher:d1")
-    checked: list[tuple[str, int]] = []
-
-    def allow(aggregate: Any) -> None:
-        checked.append((type(aggregate).__name__, aggregate.version))
-
-    with access_checked(allow):  # accept loads the order, then the volunteer: only the order is checked
-        app.accept_order(order.id, worker.id, actor="volunteer:v1")
-    assert checked == [("Order", 2)]
-
-    def refuse(aggregate: Any) -> None:
-        raise Refused()
-
-    with pytest.raises(Refused), access_checked(refuse):
-        app.start_service(order.id, worker.id, actor="volunteer:v1")
-    assert app.load(Order, order.id).version == 3  # and outside the block nothing is checked any more
+    assignee = Principal(uuid4(), "volunteer", volunteer_id=worker.id)
+    app.accept_order(order.id, worker.id, actor=assignee.actor, principal=assignee)
+    stranger = Principal(uuid4(), "volunteer", volunteer_id=outsider.id)
+    with pytest.raises(NotFound) as refused:
+        app.start_service(order.id, worker.id, actor=stranger.actor, principal=stranger)
+    assert str(refused.value) == f"no order {order.id}"  # what a missing order answers: ids cannot be probed
+    assert app.load(Order, order.id).version == 3

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from application.settings import Settings
-from application.store import InvalidDatabaseUrl, StoreLocation
+from application.persistence.store import InvalidDatabaseUrl, StoreLocation
 
 
 def test_no_url_means_sqlite_files_under_the_var_folder():

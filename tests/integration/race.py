@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from application.app import CivicFlow
-from application.clock import ManualClock
+from application.persistence.clock import ManualClock
 from application.errors import ConcurrencyConflict
 from application.settings import Settings
 from domain.base import InvalidTransition

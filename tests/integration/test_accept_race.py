@@ -14,7 +14,7 @@ from uuid import UUID
 import pytest
 
 from application.app import CivicFlow
-from application.clock import ManualClock
+from application.persistence.clock import ManualClock
 from application.settings import Settings
 from domain.order import ACCEPTED, Order
 from domain.volunteer import Volunteer

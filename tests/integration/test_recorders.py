@@ -26,7 +26,7 @@ from eventsourcing.utils import Environment
 
 from application.app import CivicFlow
 from application.settings import Settings
-from application.store import PG_LOCK_TIMEOUT_SECONDS, PG_MAX_OVERFLOW, PG_POOL_SIZE, StoreLocation
+from application.persistence.store import PG_LOCK_TIMEOUT_SECONDS, PG_MAX_OVERFLOW, PG_POOL_SIZE, StoreLocation
 from tests.stores import postgres_schema
 
 # --- where the recorders live ------------------------------------------------------------------------

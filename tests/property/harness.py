@@ -14,7 +14,7 @@ from hypothesis import event
 from hypothesis.stateful import RuleBasedStateMachine
 
 from application.app import CivicFlow
-from application.clock import ManualClock
+from application.persistence.clock import ManualClock
 from application.settings import Settings
 from domain.site import Site
 from tests.conftest import START

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from application.dispatch import AutoDispatchUnavailable, NoEligibleVolunteer
+from application.commands.dispatch import AutoDispatchUnavailable, NoEligibleVolunteer
 from domain.base import InvalidTransition
 from domain.order import Order
 from domain.volunteer import Volunteer

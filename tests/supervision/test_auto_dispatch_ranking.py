@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from uuid import UUID
 
-from application.dispatch import SiteDistances, choose
+from application.commands.dispatch import SiteDistances, choose
 from application.reference import bundled_sites
 from application.sites import SiteDirectory
 from domain.dispatch import Candidate

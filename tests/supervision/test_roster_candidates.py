@@ -6,7 +6,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from application.app import CivicFlow
-from application.clock import ManualClock
+from application.persistence.clock import ManualClock
 from domain.order import Order
 from projections.reads.candidates import RosterCandidates
 from tests.application.conftest import place

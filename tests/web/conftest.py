@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from application.clock import ManualClock
+from application.persistence.clock import ManualClock
 from application.settings import Settings
 from interfaces.web.app import close_app, create_app
 from tests.web.world import World

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from application.app import CivicFlow
-from application.clock import ManualClock
+from application.persistence.clock import ManualClock
 from application.tokens import TokenBook
 
 STATION, POST = "station-babaoshan", "post-babaoshan-01"

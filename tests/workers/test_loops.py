@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from application.clock import ManualClock
+from application.persistence.clock import ManualClock
 from application.settings import Settings
 from interfaces.bootstrap import bootstrap
 from interfaces.workers.loops import catch_up_pass, keep_running, supervision_pass

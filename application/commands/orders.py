@@ -8,10 +8,12 @@ from uuid import UUID, uuid4
 
 from application.base import CivicFlowBase
 from application.idempotency import command
+from application.policy import OrderReach, Principal
 from domain.base import InvalidTransition
 from domain.order import ACCEPTED, Order
 from domain.team import Team
 from domain.volunteer import Volunteer
+
 
 class OrderCommands(CivicFlowBase):
     @command
@@ -30,8 +32,9 @@ class OrderCommands(CivicFlowBase):
 
     @command
     def dispatch_order(self, order_id: UUID, volunteer_id: UUID | None = None, team_id: UUID | None = None,
-                       *, actor: str, expected_version: int | None = None) -> list[Order]:
-        order = self.load(Order, order_id, expected_version)
+                       *, actor: str, expected_version: int | None = None,
+                       principal: Principal | None = None) -> list[Order]:
+        order = self._order(order_id, expected_version, principal)
         if volunteer_id is not None:
             self.identified(Volunteer, "volunteer_id", volunteer_id)
         if team_id is not None:
@@ -43,39 +46,44 @@ class OrderCommands(CivicFlowBase):
 
     @command
     def recall_order(self, order_id: UUID, reason: str, *, actor: str,
-                     expected_version: int | None = None) -> list[Order]:
-        order = self.load(Order, order_id, expected_version)
+                     expected_version: int | None = None,
+                     principal: Principal | None = None) -> list[Order]:
+        order = self._order(order_id, expected_version, principal)
         order.recall(reason, actor=actor, at=self.clock.now())
         return [order]
 
     @command
     def accept_order(self, order_id: UUID, volunteer_id: UUID, *, actor: str,
-                     expected_version: int | None = None) -> list[Order | Volunteer]:
-        order = self.load(Order, order_id, expected_version)
+                     expected_version: int | None = None,
+                     principal: Principal | None = None) -> list[Order | Volunteer]:
+        order = self._order(order_id, expected_version, principal)
         volunteer = self.referenced(Volunteer, "volunteer_id", volunteer_id)
         order.accept(volunteer, self._assigned_team(order), actor=actor, at=self.clock.now())
         return [order, volunteer]
 
     @command
     def decline_order(self, order_id: UUID, volunteer_id: UUID, reason: str, *, actor: str,
-                      expected_version: int | None = None) -> list[Order]:
-        order = self.load(Order, order_id, expected_version)
+                      expected_version: int | None = None,
+                      principal: Principal | None = None) -> list[Order]:
+        order = self._order(order_id, expected_version, principal)
         volunteer = self.referenced(Volunteer, "volunteer_id", volunteer_id)
         order.decline(volunteer, self._assigned_team(order), reason, actor=actor, at=self.clock.now())
         return [order]
 
     @command
     def start_service(self, order_id: UUID, volunteer_id: UUID, *, actor: str,
-                      expected_version: int | None = None) -> list[Order]:
-        order = self.load(Order, order_id, expected_version)
+                      expected_version: int | None = None,
+                      principal: Principal | None = None) -> list[Order]:
+        order = self._order(order_id, expected_version, principal)
         volunteer = self.identified(Volunteer, "volunteer_id", volunteer_id)  # only its id is checked
         order.start_service(volunteer, actor=actor, at=self.clock.now())
         return [order]
 
     @command
     def complete_service(self, order_id: UUID, volunteer_id: UUID, service_minutes: int, note: str | None = None,
-                         *, actor: str, expected_version: int | None = None) -> list[Order | Volunteer]:
-        order = self.load(Order, order_id, expected_version)
+                         *, actor: str, expected_version: int | None = None,
+                         principal: Principal | None = None) -> list[Order | Volunteer]:
+        order = self._order(order_id, expected_version, principal)
         volunteer = self.referenced(Volunteer, "volunteer_id", volunteer_id)
         at = self.clock.now()
         order.complete_service(volunteer, service_minutes, note, review_by=self.settings.deadlines.review_by(at),
@@ -84,16 +92,18 @@ class OrderCommands(CivicFlowBase):
 
     @command
     def review_order(self, order_id: UUID, rating: int, comment: str | None = None, *, actor: str,
-                     expected_version: int | None = None) -> list[Order | Volunteer]:
-        order = self.load(Order, order_id, expected_version)
+                     expected_version: int | None = None,
+                     principal: Principal | None = None) -> list[Order | Volunteer]:
+        order = self._order(order_id, expected_version, principal)
         acceptor = self._acceptor(order)
         order.review(acceptor, rating, comment, actor=actor, at=self.clock.now())
         return [order, acceptor]  # type: ignore[list-item]
 
     @command
     def cancel_order(self, order_id: UUID, reason: str, *, actor: str,
-                     expected_version: int | None = None) -> list[Order | Volunteer]:
-        order = self.load(Order, order_id, expected_version)
+                     expected_version: int | None = None,
+                     principal: Principal | None = None) -> list[Order | Volunteer]:
+        order = self._order(order_id, expected_version, principal)
         acceptor = self._acceptor(order) if order.status == ACCEPTED else None
         order.cancel(reason, acceptor, actor=actor, at=self.clock.now())
         return [order] if acceptor is None else [order, acceptor]
@@ -123,6 +133,13 @@ class OrderCommands(CivicFlowBase):
         return [order]
 
     # --- helpers ------------------------------------------------------------------------------------
+
+    def _order(self, order_id: UUID, expected_version: int | None, principal: Principal | None) -> Order:
+        """The order a command acts on; for a caller, only if the policy lets it see the order (else not found)."""
+        if principal is None:  # the system's own commands (supervision, the demo loader)
+            return self.load(Order, order_id, expected_version)
+        return self.load(Order, order_id, expected_version,
+                         check=lambda order: self.policy.require_order(principal, OrderReach.of_order(order)))
 
     def _assigned_team(self, order: Order) -> Team | None:
         return self.find(Team, order.assignee_team_id) if order.assignee_team_id else None

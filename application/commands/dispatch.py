@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from datetime import datetime
 from itertools import groupby
-from typing import Protocol
 from uuid import UUID
 
 from application.base import CivicFlowBase
 from application.errors import ApplicationError
 from application.idempotency import command
+from application.ports import CandidateSource
 from application.sites import SiteDirectory
 from domain.dispatch import RECENT, Candidate, explain, nearest_first, rank_key
 from domain.base import InvalidTransition
@@ -23,12 +23,6 @@ from domain.order import PLACED, Order
 from domain.volunteer import Volunteer, VolunteerError
 
 MAX_STALE_RETRIES = 20
-
-
-class CandidateSource(Protocol):
-    def best_candidate(self, site_id: str, category: str, exclude: Collection[UUID], *,
-                       recent_since: datetime) -> Candidate | None:
-        """The best eligible volunteer whose home site is `site_id` (by `rank_key`), or None."""
 
 
 class AutoDispatchUnavailable(ApplicationError):

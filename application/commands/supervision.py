@@ -11,20 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Protocol
 from uuid import UUID
 
-from application.dispatch import AutoDispatchUnavailable, DispatchCommands, NoEligibleVolunteer
+from application.commands.dispatch import AutoDispatchUnavailable, DispatchCommands, NoEligibleVolunteer
 from application.errors import ConcurrencyConflict
+from application.ports import DUE_PAGE, DueOrders
 from domain.order import COMPLETED, DISPATCHED, PLACED, AlreadyEscalated, Order
 
 SUPERVISOR = "system:supervisor"
-PAGE = 500
-
-
-class DueOrders(Protocol):
-    def due_order_ids(self, now: datetime, *, after: UUID | None = None, limit: int = PAGE) -> list[UUID]:
-        """Ids (ascending, greater than `after`) of orders that may have passed a deadline at `now`."""
 
 
 def escalated_since(order: Order, deadline: datetime) -> bool:
@@ -96,6 +90,6 @@ class SupervisionCommands(DispatchCommands):
     @staticmethod
     def _due_ids(source: DueOrders, now: datetime) -> Iterator[UUID]:
         after: UUID | None = None
-        while page := source.due_order_ids(now, after=after, limit=PAGE):
+        while page := source.due_order_ids(now, after=after, limit=DUE_PAGE):
             yield from page
             after = page[-1]

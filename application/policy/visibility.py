@@ -1,0 +1,130 @@
+"""Jurisdiction (DESIGN §7): what each principal may see, and whose resident data it may read.
+
+Objects outside a principal's reach answer as missing ones do (NotFound), so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from application.errors import ApplicationError, NotFound
+from application.policy.principal import Principal
+from application.sites import SiteDirectory
+from domain.order import Order
+from domain.privacy import mask_resident
+from domain.team import Team
+from domain.volunteer import Volunteer
+
+
+class OutsideJurisdiction(ApplicationError):
+    def __init__(self, field: str, site_id: str, principal: Principal):
+        super().__init__(f"{field} {site_id} is outside your jurisdiction ({principal.site_id})")
+
+
+@dataclass(frozen=True)
+class OrderReach:
+    """What decides who may see an order, from the aggregate or from its presented form (a view row)."""
+
+    id: str
+    channel: str
+    site_id: str
+    responsible_site_id: str
+    assignee_volunteer_id: str | None
+    assignee_team_id: str | None
+    accepted_by: str | None
+
+    @classmethod
+    def of_order(cls, order: Order) -> OrderReach:
+        return cls(str(order.id), order.channel, order.site_id, order.responsible_site_id,
+                   _text(order.assignee_volunteer_id), _text(order.assignee_team_id), _text(order.accepted_by))
+
+    @classmethod
+    def of_view(cls, order: Mapping[str, Any]) -> OrderReach:
+        assignee, escalations = order["assignee"] or {}, order["escalations"]
+        return cls(str(order["id"]), order["channel"], order["site_id"],
+                   escalations[-1]["to_site"] if escalations else order["site_id"],
+                   assignee.get("volunteer_id"), assignee.get("team_id"), order["accepted_by"])
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+class Directory(Protocol):
+    """What the policy reads of the application: the site tree and the volunteers' teams."""
+
+    @property
+    def sites(self) -> SiteDirectory: ...
+
+    def find(self, cls: type, aggregate_id: Any) -> Any: ...
+
+
+class Policy:
+    def __init__(self, directory: Directory):
+        self.directory = directory
+
+    def within(self, site_id: str | None, principal: Principal) -> bool:
+        sites = self.directory.sites
+        return site_id is not None and principal.site_id is not None and site_id in sites \
+            and sites.is_within(site_id, principal.site_id)
+
+    def team_ids_of(self, principal: Principal) -> set[str]:
+        if principal.volunteer_id is None:
+            return set()
+        volunteer = self.directory.find(Volunteer, principal.volunteer_id)
+        return {str(t) for t in volunteer.team_ids} if volunteer else set()
+
+    def sees_order(self, principal: Principal, order: OrderReach) -> bool:
+        role = principal.role
+        if role == "inspector":
+            return True
+        if role == "channel":
+            return order.channel == principal.channel
+        if role == "dispatcher":
+            return self.within(order.site_id, principal) or self.within(order.responsible_site_id, principal)
+        if role == "volunteer":
+            return _holds(order, principal) or (order.assignee_team_id is not None
+                                                 and order.assignee_team_id in self.team_ids_of(principal))
+        return False
+
+    def sees_resident(self, principal: Principal, order: OrderReach) -> bool:
+        """The placing channel, dispatchers in jurisdiction and the assigned volunteer; never inspectors."""
+        if principal.role == "volunteer":
+            return _holds(order, principal)
+        return principal.role in ("channel", "dispatcher") and self.sees_order(principal, order)
+
+    def shown(self, principal: Principal, order: dict[str, Any]) -> dict[str, Any]:
+        """A presented order as this principal may see it: the resident masked unless it may read them."""
+        if self.sees_resident(principal, OrderReach.of_view(order)):
+            return order
+        return {**order, "resident": mask_resident(order["resident"])}
+
+    def require_order(self, principal: Principal, order: OrderReach) -> None:
+        if not self.sees_order(principal, order):
+            raise NotFound("order", order.id)
+
+    def require_volunteer(self, principal: Principal, volunteer: Volunteer) -> Volunteer:
+        mine = principal.role == "volunteer" and principal.volunteer_id == volunteer.id
+        ours = principal.role == "dispatcher" and self.within(volunteer.home_site_id, principal)
+        if not (mine or ours or principal.role in ("inspector", "admin")):
+            raise NotFound("volunteer", volunteer.id)
+        return volunteer
+
+    def require_team(self, principal: Principal, team: Team) -> Team:
+        member = principal.role == "volunteer" and principal.volunteer_id in team.member_ids
+        ours = principal.role == "dispatcher" and self.within(team.site_id, principal)
+        if not (member or ours or principal.role == "inspector"):
+            raise NotFound("team", team.id)
+        return team
+
+    def require_site_in_jurisdiction(self, principal: Principal, field: str, site_id: str) -> None:
+        """A dispatcher names a site outside its subtree: forbidden (unknown sites are left to the commands)."""
+        if principal.role == "dispatcher" and site_id in self.directory.sites and not self.within(site_id, principal):
+            raise OutsideJurisdiction(field, site_id, principal)
+
+
+def _holds(order: OrderReach, principal: Principal) -> bool:
+    me = str(principal.volunteer_id)
+    return me in (order.assignee_volunteer_id, order.accepted_by)
