@@ -26,8 +26,8 @@ def tamper_kit() -> SimpleNamespace:
     try:
         from tests.conftest import START
         from tests.projections.scenario import district_day, place
-        from tests.projections.tamper import RawStore
-        from tests.projections.test_audit_verify import EVERY, MUTATIONS, Audited
+        from tests.projections.audit.tamper import RawStore
+        from tests.projections.audit.test_verify import EVERY, MUTATIONS, Audited
     except ModuleNotFoundError as missing:
         if missing.name != "tests":
             raise

@@ -11,7 +11,8 @@ import pytest
 from application.app import CivicFlow
 from application.persistence.clock import ManualClock
 from application.settings import Settings
-from interfaces.bootstrap import application
+from interfaces.bootstrap import application, open_read_model
+from projections import ReadModel
 from tests.stores import postgres_schema
 
 START = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
@@ -72,3 +73,11 @@ def memory_app(clock: ManualClock, tmp_path: Path) -> Iterator[CivicFlow]:
     application = make_app(Settings(database_url="memory://", var_dir=tmp_path / "var"), clock)
     yield application
     application.close()
+
+
+@pytest.fixture
+def read_model(app: CivicFlow) -> Iterator[ReadModel]:
+    """The read model on the same store as `app` (a SQLite file, then a PostgreSQL schema)."""
+    model = open_read_model(app)
+    yield model
+    model.close()

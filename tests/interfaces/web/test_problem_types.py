@@ -8,7 +8,7 @@ from werkzeug.exceptions import default_exceptions
 
 from interfaces.cli.gunicorn_worker import REFUSALS
 from interfaces.web.problems import ERROR_TABLE, UNEXPECTED, slug_for
-from tests.web.world import POST, RESIDENT, World
+from tests.interfaces.web.world import POST, RESIDENT, World
 
 
 def produced_slugs() -> set[str]:

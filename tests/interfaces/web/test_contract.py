@@ -19,7 +19,7 @@ from openapi_spec_validator import validate
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.web.world import POST, RESIDENT, World
+from tests.interfaces.web.world import POST, RESIDENT, World
 
 ROLES = ("channel", "dispatcher", "volunteer", "inspector", "admin")
 EXAMPLES_PER_OPERATION = 8

@@ -8,7 +8,7 @@ from interfaces.cli import parallel
 from projections.audit.chain import GENESIS
 from projections.audit.verify import VerifyReport, joined
 from tests.projections.scenario import district_day
-from tests.projections.tamper import RawStore
+from tests.projections.audit.tamper import RawStore
 
 
 def test_segments_verified_side_by_side_agree_with_one_pass(app, clock, read_model):

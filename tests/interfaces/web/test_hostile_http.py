@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import socket
 
-from tests.web.test_serve_end_to_end import Server, server  # noqa: F401  # the fixture, on both stores
+from tests.interfaces.web.test_serve_end_to_end import Server, server  # noqa: F401  # the fixture, on both stores
 
 RESIDENT = {"name": "王秀英", "phone": "13911112222", "address": "八宝山 3-201"}
 

@@ -7,7 +7,7 @@ from werkzeug.test import TestResponse
 
 from application.errors import ConcurrencyConflict, StoreUnavailable
 from application.tokens import TokenBook
-from tests.web.world import POST, World
+from tests.interfaces.web.world import POST, World
 
 
 def problem(response: TestResponse, status: int) -> dict:

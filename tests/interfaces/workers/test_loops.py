@@ -8,7 +8,7 @@ from application.persistence.clock import ManualClock
 from application.settings import Settings
 from interfaces.bootstrap import bootstrap
 from interfaces.workers.loops import catch_up_pass, keep_running, supervision_pass
-from tests.web.world import POST, RESIDENT
+from tests.interfaces.web.world import POST, RESIDENT
 
 
 def test_a_loop_reports_each_pass_and_pauses_between_them() -> None:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.web.test_serve_end_to_end import STARTUP_TIMEOUT_SECONDS, Server, server  # noqa: F401 - the fixture
+from tests.interfaces.web.test_serve_end_to_end import STARTUP_TIMEOUT_SECONDS, Server, server  # noqa: F401 - the fixture
 
 REFUSED = {
     "a URI of 10,000 bytes": (b"GET /" + b"a" * 10_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),

@@ -9,7 +9,7 @@ import json
 import pytest
 from werkzeug.test import TestResponse
 
-from tests.web.world import OTHER_POST, POST, World
+from tests.interfaces.web.world import OTHER_POST, POST, World
 
 DIGITS = "9" * 5000
 

@@ -12,7 +12,7 @@ from interfaces.bootstrap import open_read_model
 from projections import ReadModel
 from projections.audit.verify import Verifier
 from tests.projections.scenario import district_day, place
-from tests.projections.tamper import RawStore, rewrite_audit_from
+from tests.projections.audit.tamper import RawStore, rewrite_audit_from
 
 EVERY = 25
 

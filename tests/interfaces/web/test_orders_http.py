@@ -11,7 +11,7 @@ from uuid import UUID
 
 import pytest
 
-from tests.web.world import OTHER_POST, POST, RESIDENT, STATION, World
+from tests.interfaces.web.world import OTHER_POST, POST, RESIDENT, STATION, World
 
 
 def events(world: World) -> int:

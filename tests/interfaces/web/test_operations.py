@@ -6,7 +6,7 @@ import re
 
 from flask.testing import FlaskClient
 
-from tests.web.world import World
+from tests.interfaces.web.world import World
 
 
 def test_health_and_readiness_report_the_store_and_the_projection_lag(world: World) -> None:

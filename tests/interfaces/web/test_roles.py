@@ -7,7 +7,7 @@ from collections.abc import Callable
 from itertools import count
 from typing import Any
 
-from tests.web.world import POST, STATION, World
+from tests.interfaces.web.world import POST, STATION, World
 
 ALL = ("channel", "dispatcher", "volunteer", "inspector", "admin")
 READERS = ("channel", "dispatcher", "volunteer", "inspector")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import client, web, world  # noqa: F401  (the web fixtures)
-from tests.web.world import POST, STATION
+from tests.interfaces.web.world import POST, STATION
 
 
 def test_site_stats_report_spreads_satisfaction_participation_and_escalations(world):  # type: ignore[no-untyped-def]

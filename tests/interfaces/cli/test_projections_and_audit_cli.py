@@ -11,7 +11,7 @@ from sqlalchemy import select
 from interfaces.cli.main import cli
 from projections.read_model import partition_views
 from tests.projections.scenario import district_day
-from tests.projections.tamper import RawStore
+from tests.projections.audit.tamper import RawStore
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from application.persistence.clock import ManualClock
 from application.settings import Settings
 from interfaces.web.app import close_app, create_app
-from tests.web.world import World
+from tests.interfaces.web.world import World
 
 
 @pytest.fixture
