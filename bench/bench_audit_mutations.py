@@ -1,5 +1,5 @@
 """The audit mutation table: each kind of tampering, where it was done and where `verify` detected it,
-on SQLite and PostgreSQL (the same scenario and mutations as tests/projections/test_audit_verify.py).
+on SQLite and PostgreSQL (the same scenario and mutations as tests/projections/audit/test_verify.py).
 
 The scenario and mutations are imported from the `tests` package, so the project root goes on the import
 path (PYTHONPATH=.) — run from the project root:
@@ -22,7 +22,7 @@ from application.settings import Settings
 
 
 def tamper_kit() -> SimpleNamespace:
-    """The scenario and mutations of tests/projections/test_audit_verify.py (needs the project root on PYTHONPATH)."""
+    """The scenario and mutations of tests/projections/audit/test_verify.py (needs the project root on PYTHONPATH)."""
     try:
         from tests.conftest import START
         from tests.projections.scenario import district_day, place
