@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from common import emit, machine, median, note, parse_args, scratch_store, store_facts, store_kinds, timed
 

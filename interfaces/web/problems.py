@@ -18,9 +18,9 @@ from application.errors import (AlreadyExists, ConcurrencyConflict, IdempotencyK
 from application.policy import OutsideJurisdiction
 from application.tokens import InvalidTokenRequest
 from domain.base import DomainError, InvalidTransition
-from domain.order import AlreadyEscalated, InvalidRating, InvalidServiceMinutes, NotAcceptor, NotAssignee
+from domain.order import AlreadyEscalated, NotAcceptor, NotAssignee
 from domain.team import AlreadyMember
-from domain.volunteer import AlreadyTeamMember, InvalidVolunteer, MissingSkill
+from domain.volunteer import AlreadyTeamMember
 from projections.reads.queries import InvalidCursor
 
 # A relative reference (RFC 9457 §3.1.1: resolved against the response's URL): this server explains each type
