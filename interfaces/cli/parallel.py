@@ -20,11 +20,13 @@ from projections.audit.verify import VerifyReport, joined
 
 Progress = Callable[[int], None] | None
 SPAWN = multiprocessing.get_context("spawn")  # children open their own connections: none are copied by fork
+# Children open the store `prepared`: the parent has created its tables, and processes creating them at the same
+# instant race in PostgreSQL's CREATE TABLE IF NOT EXISTS ("tuple concurrently updated").
 
 
 def fold_views(settings: Settings, views: Sequence[str], on_page: Progress = None) -> int:
     """Fold `views` (already reset) from position 0 in this process; returns their lowest position."""
-    with bootstrap(settings, reference_data=False, views=views) as system:
+    with bootstrap(settings, prepared=True, views=views) as system:
         return system.read_model.fold_from_scratch(on_page)
 
 
@@ -43,7 +45,7 @@ def rebuild(settings: Settings, jobs: int, on_page: Progress = None) -> dict[str
 
 
 def verify_segment(settings: Settings, after: int, stop: int, on_progress: Progress = None) -> VerifyReport:
-    with bootstrap(settings, reference_data=False) as system:
+    with bootstrap(settings, prepared=True) as system:
         return system.read_model.verify(on_progress, after=after, stop=stop)
 
 
