@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from application.app import CivicFlow
 from application.settings import Settings
-from interfaces.bootstrap import bootstrap
+from interfaces.bootstrap import application, bootstrap
 from interfaces.cli import parallel
 from interfaces.workers.loops import catch_up_pass, keep_running
 from projections import ReadModel
@@ -77,8 +77,9 @@ def run(once: bool, interval: float, views: tuple[str, ...]) -> None:
 def rebuild(jobs: int) -> None:
     """Drop every view and fold it again from position 0 (signed checkpoints are kept)."""
     settings = Settings.from_env()
-    with opened() as (app, _):
-        total = latest(app)
+    app = application(settings, reference_data=False)  # only the log's head: no view needs opening
+    total = latest(app)
+    app.close()
     with progress_bar("rebuilding" if jobs == 1 else f"rebuilding ({jobs} jobs)", total) as advance:
         positions = parallel.rebuild(settings, jobs, on_page=advance)
     echo_json({"rebuilt_to": min(positions.values(), default=0), "positions": positions})

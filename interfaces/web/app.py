@@ -18,7 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the web app. `config` may carry SETTINGS (application Settings), CLOCK (an injected clock) and
     STORE_PREPARED (the store, its tables and reference data already exist: do not create them)."""
     app = Flask("civicflow")
-    app.config.update({"MAX_CONTENT_LENGTH": observe.MAX_BODY_BYTES, **(config or {})})
+    app.config.update(config or {})  # body sizes are BoundedBody's (observe.install)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     system = bootstrap(app.config.get("SETTINGS") or Settings.from_env(), clock=app.config.get("CLOCK"),
                        prepared=app.config.get("STORE_PREPARED", False))

@@ -10,7 +10,7 @@ import time
 import uuid
 
 from flask import Flask, Response, current_app, g, request
-from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.exceptions import UnsupportedMediaType
 
 from interfaces.web.body import BoundedBody, refusal_of
 
@@ -32,12 +32,9 @@ def begin_request() -> None:
 
 
 def check_body() -> None:
-    """Over 64 KiB → 413; a body that is not JSON → 415 (an empty body is an empty command)."""
-    length = request.content_length
-    if length is not None and length > MAX_BODY_BYTES:
-        raise RequestEntityTooLarge(f"the body is {length} bytes; the limit is {MAX_BODY_BYTES}")
-    has_body = bool(length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
-    if has_body and not request.is_json:
+    """A body that is not JSON → 415 (an empty body is an empty command). Its size was checked by BoundedBody,
+    which also turned a chunked body into one with a Content-Length."""
+    if request.content_length and not request.is_json:
         raise UnsupportedMediaType(f"send application/json, not {request.mimetype or 'no content type'}")
 
 

@@ -162,13 +162,20 @@ def test_every_page_of_every_list_matches_the_document_for_every_role(web: Flask
     world.call("channel", "POST", "/api/v1/orders", {"category": "health", "site_id": POST, "description": "x",
                                                       "resident": RESIDENT}, **{"Idempotency-Key": "k-1"})
     schema = schemathesis.openapi.from_wsgi("/openapi.json", web)
-    for path, (ask, answer, limit) in READ_WHOLE.items():
-        operation, query, pages = schema[path]["GET"], {"limit": limit}, 0
-        while query.get(ask) is not None or pages == 0:
-            response = operation.Case(query=query).call_and_validate(headers=world.headers(role),
-                                                                     excluded_checks=NOT_CHECKED)
-            pages += 1
-            query = {"limit": limit, ask: response.json().get(answer) if response.status_code == 200 else None}
-            if path == "/api/v1/audit/events" and response.status_code == 200 and not response.json()["items"]:
-                break
-        assert pages >= 1
+    read = {path: read_whole(schema[path]["GET"], world.headers(role), *how) for path, how in READ_WHOLE.items()}
+    if role in ("inspector", "admin"):  # the log holds the 187 sites' events and more: past its first pages
+        assert read["/api/v1/audit/events"] > 200 and read["/api/v1/sites"] == 187
+
+
+def read_whole(operation: Any, headers: dict[str, str], ask: str, answer: str, limit: int) -> int:
+    """Every page of a list, each response validated; how many items the role could read."""
+    query: dict[str, Any] = {"limit": limit}
+    items = 0
+    while True:
+        response = operation.Case(query=query).call_and_validate(headers=headers, excluded_checks=NOT_CHECKED)
+        if response.status_code != 200 or not response.json()["items"]:
+            return items
+        items += len(response.json()["items"])
+        if response.json().get(answer) is None:
+            return items
+        query = {"limit": limit, ask: response.json()[answer]}
