@@ -3,6 +3,7 @@ the name's first character, the phone's first three and last two digits, and no 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 MASK = "***"
@@ -19,3 +20,13 @@ def mask_phone(phone: str | None) -> str:
 def mask_resident(resident: dict[str, Any]) -> dict[str, Any]:
     return {"name": mask_name(resident.get("name")), "phone": mask_phone(resident.get("phone")),
             "address": MASK if resident.get("address") else None}
+
+
+# Phone and ID numbers people type into free text (descriptions, comments, notes): mainland mobiles, landlines
+# with their area code, and 18-digit resident ID numbers; not inside a longer run of digits.
+_NUMBERS_IN_TEXT = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?![\dXx])")
+
+
+def mask_free_text(text: str | None) -> str | None:
+    """Free text with every phone or ID number in it masked like a phone (first three, last two digits)."""
+    return None if text is None else _NUMBERS_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)

@@ -66,8 +66,10 @@ def application(settings: Settings | None = None, *, clock: Clock | None = None,
 
 
 def open_read_model(app: CivicFlowBase, **options: Any) -> ReadModel:
-    """A read model on `app`'s store (its tables created unless `create=False`); options override the settings'."""
-    return ReadModel.open(recorder=app.recorder, mapper=app.mapper, **{**read_model_settings(app.settings), **options})
+    """A read model on `app`'s store (its tables created unless `create=False`), on the application's clock
+    (checkpoints are dated by it); options override the settings'."""
+    defaults = {**read_model_settings(app.settings), "clock": app.clock.now}
+    return ReadModel.open(recorder=app.recorder, mapper=app.mapper, **{**defaults, **options})
 
 
 def wire_ports(app: CivicFlow, model: ReadModel) -> None:

@@ -11,9 +11,10 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, MetaData, select
 
-from projections.audit.log import CHECKPOINT_EVERY, AuditLog
+from projections.audit.log import CHECKPOINT_EVERY, AuditLog, CheckpointHook
+from projections.audit.migrate import AuditFormatV1, audit_format, move_v1_tables, v1_checkpoints_table
 from projections.audit.trail import AuditTrail
 from projections.audit.checkpoints import Checkpoints
 from projections.views.db import open_engine
@@ -28,7 +29,6 @@ from projections.views.site_stats import SiteStats
 from projections.views.tables import ViewTables, build_tables
 from projections.views.volunteer_roster import VolunteerRoster
 
-CheckpointHook = Callable[[Any, dict[str, Any]], None]
 
 
 # Views that workers may fold apart, with their relative cost to fold (CPU time measured on the demo district).
@@ -69,7 +69,7 @@ class ReadModel(AuditTrail):
         self.tables = tables or build_tables()
         signer = None if key_path is None else Signer.from_file(Path(key_path))
         self.marks = None if signer is None else Checkpoints(engine, self.tables.checkpoints, self.tables.audit_log,
-                                                             signer, clock)
+                                                             self.tables.positions, signer, clock, checkpoint_every)
         # Every worker of one installation seals cursors with the same key, derived from the audit key.
         self.cursors = Cursors(os.urandom(32) if signer is None else signer.derive_key("list cursors"))
         # `views`: fold only these (a worker of a partitioned deployment); default: all of them.
@@ -90,7 +90,25 @@ class ReadModel(AuditTrail):
     # --- keeping up -------------------------------------------------------------------------------
 
     def create_tables(self) -> None:
+        """Create the view tables (and give a fresh install its genesis checkpoint); a v1 audit trail is refused
+        until it is migrated (`migrate_audit`)."""
+        if audit_format(self.engine, self.tables) == 1:
+            raise AuditFormatV1()
         self.runner.register_positions(self.tables.metadata)
+        if self.marks is not None:
+            self.marks.take_first()
+
+    def migrate_audit(self, on_page: Callable[[int], None] | None = None) -> dict[str, Any]:
+        """Audit format v1 → v2: verify and keep the v1 checkpoints, fold a v2 chain from 0, sign its head."""
+        if audit_format(self.engine, self.tables) != 1:
+            return {"migrated": False, "format": 2}
+        v1 = self.v1_checkpoints(v1_checkpoints_table(MetaData()))
+        if not v1["ok"]:
+            return {"migrated": False, "format": 1, "v1": v1}
+        kept = move_v1_tables(self.engine, self.tables)
+        self.create_tables()
+        self.catch_up(on_page=on_page)
+        return {"migrated": True, "format": 2, "v1_checkpoints_kept": kept, "v1": v1, "checkpoint": self.checkpoint()}
 
     def catch_up(self, stop: int | None = None, on_page: Callable[[int], None] | None = None) -> int:
         return self.runner.catch_up(stop, on_page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from uuid import UUID
@@ -10,6 +11,7 @@ import click
 
 from application.settings import Settings
 from interfaces.cli import parallel
+from interfaces.bootstrap import application, open_read_model
 from interfaces.cli.projections import echo_json, latest, opened, progress_bar
 from interfaces.cli.supervise import parse_instant
 from projections import ReadModel
@@ -23,6 +25,11 @@ def _finish(report: VerifyReport) -> None:
         sys.exit(1)
 
 
+def _is_error_record(line: str, fmt: str) -> bool:
+    """Whether an export's last line is the error record that replaces the seal when the store does not verify."""
+    return line.startswith("error,") if fmt == "csv" else bool(line) and json.loads(line).get("record") == "error"
+
+
 @click.group("audit")
 def audit() -> None:
     """Inspection: verify, checkpoint, export and replay the history."""
@@ -30,15 +37,20 @@ def audit() -> None:
 
 @audit.command()
 @click.option("--file", "file_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Verify an export file instead of the store.")
-@click.option("--start-head", help="The head the file's first line must chain to (genesis for a full export).")
+              help="Verify an export file instead of the store (as civicflow-verify does).")
+@click.option("--public-key", help="With --file: the audit key's public half you hold (else the file's own).")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 16),
               help="Processes to verify in, each a segment of the log (for the cores of this machine).")
-def verify(file_path: Path | None, start_head: str | None, jobs: int) -> None:
-    """Recompute the hash chain from the event store; compare with the audit table and signed checkpoints."""
+def verify(file_path: Path | None, public_key: str | None, jobs: int) -> None:
+    """Recompute the chain from the event store; compare with the audit table and every signed checkpoint."""
     if file_path is not None:
-        with file_path.open(encoding="utf-8") as lines:
-            _finish(ReadModel.verify_file(lines, start_head))
+        with file_path.open(encoding="utf-8", newline="") as lines:
+            report = ReadModel.verify_file(lines, public_key)
+        echo_json(report)
+        if not report["ok"]:
+            click.echo(f"NOT PROVEN at line {report['line']} (position {report['position']}): {report['reason']}",
+                       err=True)
+            sys.exit(1)
         return
     if jobs > 1:
         settings = Settings.from_env()
@@ -46,9 +58,26 @@ def verify(file_path: Path | None, start_head: str | None, jobs: int) -> None:
             _finish(parallel.verify(settings, jobs, on_progress=advance))
         return
     with opened() as (app, model):
-        with progress_bar("verifying", model.positions()["audit_log"]) as advance:
+        with progress_bar("verifying", latest(app)) as advance:
             report = model.verify(on_progress=advance)
         _finish(report)
+
+
+@audit.command()
+def migrate() -> None:
+    """Move a format v1 audit trail to v2: its v1 checkpoints verified and kept, a v2 chain folded from 0."""
+    app = application(reference_data=False)
+    model = open_read_model(app, create=False)
+    try:
+        with progress_bar("folding the v2 chain", latest(app)) as advance:
+            result = model.migrate_audit(on_page=advance)
+    finally:
+        model.close()
+        app.close()
+    echo_json(result)
+    if result.get("format") != 2:
+        click.echo("migration REFUSED: the v1 checkpoints do not verify against the store", err=True)
+        sys.exit(1)
 
 
 @audit.command()
@@ -60,19 +89,24 @@ def checkpoint() -> None:
 
 @audit.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--after", default=0, show_default=True, type=click.IntRange(0), help="Only positions after this.")
+@click.option("--after", default=0, show_default=True, type=click.IntRange(0),
+              help="From the signed checkpoint at or before this position (0: from genesis).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
 def export(fmt: str, after: int, output: Path | None) -> None:
-    """Stream every audited event (position, hash, previous hash; personal data masked)."""
+    """Stream the audited events, verified as they are written, with their checkpoints and a final seal."""
     with opened() as (app, model):
         model.catch_up()
-        out = output.open("w", encoding="utf-8") if output else click.get_text_stream("stdout")
+        out = output.open("w", encoding="utf-8", newline="") if output else click.get_text_stream("stdout")
+        last = ""
         try:
-            for line in model.export(fmt=fmt, after=after):
-                out.write(line)
+            for last in model.export(fmt=fmt, after=after):
+                out.write(last)
         finally:
             if output:
                 out.close()
+        if _is_error_record(last, fmt):
+            click.echo("export ENDED WITHOUT A SEAL: the store does not verify (see the last record)", err=True)
+            sys.exit(1)
 
 
 @audit.command()

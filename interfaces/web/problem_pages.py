@@ -43,6 +43,11 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
     "store-unavailable": ("Store unavailable", "The event store is busy (a lock timed out) or unreachable.",
                           "Retry after the seconds in `Retry-After`. Send commands with an `Idempotency-Key`: if the "
                           "first attempt was recorded after all, the retry returns its result and writes nothing."),
+    "views-damaged": ("Views damaged", "The read views cannot be brought up to date with the event store: a stored "
+                      "event cannot be decoded, or a view's table contradicts its recorded position (someone "
+                      "changed the database by hand).",
+                      "Nothing you sent was written. Operators: run `civicflow audit verify` (it reads the store "
+                      "itself and names the first bad position), then `civicflow projections rebuild`."),
     "not-ready": ("Not ready", "The server cannot reach its store, or its views are too far behind the store.",
                   "Send traffic to another server and ask `/readyz` again later."),
     "internal-error": ("Internal error", "The server failed unexpectedly; the failure is logged with the request id.",

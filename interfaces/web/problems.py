@@ -22,6 +22,7 @@ from domain.order import AlreadyEscalated, NotAcceptor, NotAssignee
 from domain.team import AlreadyMember
 from domain.volunteer import AlreadyTeamMember
 from projections.reads.queries import InvalidCursor
+from projections.views.runner import ViewsDamaged
 
 # A relative reference (RFC 9457 §3.1.1: resolved against the response's URL): this server explains each type
 # at /problems/<slug> (interfaces/web/problem_pages.py), whatever host a client reached it by.
@@ -122,6 +123,7 @@ ERROR_TABLE: list[tuple[tuple[type[Exception], ...], Answer]] = [
     ((NoEligibleVolunteer,), Answer(409, "no-eligible-volunteer")),
     (CONFLICTS, Answer(409, "conflict")),
     ((NotAssignee, NotAcceptor, OutsideJurisdiction), Answer(403, "forbidden")),
+    ((ViewsDamaged,), Answer(503, "views-damaged")),
     (STORE_ERRORS, Answer(503, "store-unavailable")),
     ((DomainError, InvalidTokenRequest), Answer(422, "rule-violated")),
 ]
@@ -129,6 +131,8 @@ UNEXPECTED = Answer(500, "internal-error")
 
 
 def answer(error: Exception, how: Answer) -> Response:
+    if how.slug == "views-damaged":
+        return problem(503, how.slug, detail=str(error))
     if how.status == 503:  # the driver's message is no client's business: say when to come back
         return problem(503, how.slug, detail="the store is busy or unreachable; retry",
                        headers={"Retry-After": RETRY_AFTER_SECONDS})

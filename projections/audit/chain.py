@@ -1,62 +1,56 @@
-"""The audit hash chain of DESIGN §6, as pure functions over stored events (no keys, no decoding needed).
+"""The audit hash chain of DESIGN §6, format v2, over stored events and their inspector form.
 
-envelope = canonical JSON of {position, originator_id, originator_version, topic, state_sha256}
-leaf_n   = sha256(0x00 ‖ envelope_n)
-head_n   = sha256(0x01 ‖ head_prev ‖ leaf_n), head_prev being the head of the previous present position
-head_0   = sha256("civicflow-audit-v1")
+The format's primitives (canonical JSON, leaf, head, what a signature covers) are defined once, in the
+standalone verifier inspectors run (civicflow_verify.py, no project imports); this module applies them to the
+event store: the state hash of the stored bytes and the content hash of the inspector form.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from functools import lru_cache
+from datetime import datetime, timezone
 from typing import Any
-from uuid import UUID
 
-GENESIS = hashlib.sha256(b"civicflow-audit-v1").digest()
-LEAF_PREFIX, NODE_PREFIX = b"\x00", b"\x01"
+from civicflow_verify import GENESIS, canonical_json, content_sha256, leaf_hash, next_head, sha256_hex
 
+__all__ = ["GENESIS", "canonical_json", "content_sha256", "leaf_hash", "next_head", "sha256_hex"]  # re-exported
 
-def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def envelope(position: int, originator_id: UUID | str, originator_version: int, topic: str,
-             state_sha256: str) -> dict[str, Any]:
-    return {"position": position, "originator_id": str(originator_id), "originator_version": originator_version,
-            "topic": topic, "state_sha256": state_sha256}
+# Personal fields (DESIGN §14) by name: the resident's, a volunteer's phone, and free text people type.
+SEALED_FIELDS = frozenset({"phone", "description", "comment", "note"})
+RESIDENT = "resident"
 
 
-def notification_envelope(notification: Any) -> dict[str, Any]:
-    """The envelope of a stored event, hashing its bytes exactly as recorded (ciphertext if encrypted)."""
-    return envelope(notification.id, notification.originator_id, notification.originator_version,
-                    notification.topic, hashlib.sha256(notification.state).hexdigest())
+def seal(value: Any) -> dict[str, str]:
+    """What the inspector form carries instead of a personal value: the SHA-256 of the value as stored (its
+    canonical JSON). Stored encrypted (DESIGN §14) it is a hash of random ciphertext, and survives erasure."""
+    return {"sealed": sha256_hex(canonical_json(value))}
 
 
-def leaf_hash(env: dict[str, Any]) -> bytes:
-    return hashlib.sha256(LEAF_PREFIX + canonical_json(env)).digest()
+def sealed_data(data: dict[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    for name, value in data.items():
+        if name in SEALED_FIELDS and value is not None:
+            out[name] = seal(value)
+        elif name == RESIDENT and isinstance(value, dict):
+            out[name] = {k: None if v is None else seal(v) for k, v in value.items()}
+    return out
 
 
-@lru_cache(maxsize=1024)  # topics are few
-def _json_text(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+def form_timestamp(at: datetime) -> str:
+    return at.astimezone(timezone.utc).isoformat()
 
 
-def notification_leaf(notification: Any) -> tuple[dict[str, Any], bytes]:
-    """A stored event's envelope and leaf hash. This runs once per event when folding and when verifying, so the
-    canonical JSON is written out directly: its keys are fixed and sorted, and a UUID, two integers and a hex
-    digest need no escaping (equal to leaf_hash(env), which the tests check)."""
-    env = notification_envelope(notification)
-    text = (f'{{"originator_id":"{env["originator_id"]}","originator_version":{int(env["originator_version"])},'
-            f'"position":{int(env["position"])},"state_sha256":"{env["state_sha256"]}",'
-            f'"topic":{_json_text(env["topic"])}}}')
-    return env, hashlib.sha256(LEAF_PREFIX + text.encode("utf-8")).digest()
+def inspector_form(content: dict[str, Any]) -> dict[str, Any]:
+    """The inspector form of an audit row's content (projections.audit.log.audit_content)."""
+    return {"type": content["type"], "aggregate_type": content["aggregate_type"],
+            "aggregate_id": content["aggregate_id"], "version": content["version"],
+            "timestamp": form_timestamp(content["timestamp"]), "actor": content["actor"],
+            "data": sealed_data(content["data"])}
 
 
-def next_head(previous_head: bytes, leaf: bytes) -> bytes:
-    return hashlib.sha256(NODE_PREFIX + previous_head + leaf).digest()
+def state_sha256(notification: Any) -> str:
+    return hashlib.sha256(notification.state).hexdigest()
 
 
-def chain(previous_head: bytes, env: dict[str, Any]) -> bytes:
-    return next_head(previous_head, leaf_hash(env))
+def chain_step(previous_head: str, position: int, state: str, content: str) -> str:
+    return next_head(previous_head, leaf_hash(position, state, content))

@@ -1,83 +1,104 @@
-"""Export of the audit trail as JSON Lines or CSV, streamed; every line carries its position, hash and the
-previous hash, so that a file verifies itself (`verify_lines`). Personal data is masked."""
+"""Exports (format v2, docs/audit-format.md): a header, the signed checkpoint the range starts from (or genesis),
+every audited event in its inspector form with display masks beside it, the signed checkpoints inside the range,
+and a seal signed at export time over the last record. Each event is verified against the event store as it is
+written: a record that does not verify ends the file with an error record and no seal.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
-
-from projections.audit.chain import GENESIS, chain, envelope
+from civicflow_verify import CSV_COLUMNS, CSV_JSON, VERSION, signed_payload
+from projections.audit.chain import inspector_form
+from projections.audit.checkpoints import as_record
 from projections.audit.event_data import masked
-from projections.views.paging import rows
-from projections.views.tables import ViewTables
-from projections.audit.verify import VerifyReport
+from projections.audit.signing import Signer
+from projections.audit.verify import Start, Verifier
 
-FIELDS = ("position", "aggregate_id", "aggregate_type", "version", "type", "topic", "timestamp", "actor", "data",
-          "state_sha256", "prev_hash", "hash")
 FORMATS = ("jsonl", "csv")
+SEGMENT = 10_000  # positions verified, then written, at a time
 
 
-def _record(row: Mapping[str, Any], mask: bool) -> dict[str, Any]:
-    record = {name: row[name] for name in FIELDS}
-    record["timestamp"] = row["timestamp"].isoformat()
-    record["data"] = masked(row["data"]) if mask else row["data"]
-    return record
+def event_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An audit row as an export record: the proven inspector form, derived display masks, the hashes."""
+    return {"record": "event", "position": row["position"], **inspector_form(dict(row)),
+            "display": display(row["data"]), "content_sha256": row["content_sha256"],
+            "state_sha256": row["state_sha256"], "prev_hash": row["prev_hash"], "hash": row["hash"]}
 
 
-def export_lines(engine: Engine, tables: ViewTables, *, fmt: str = "jsonl", after: int = 0,
-                 mask: bool = True) -> Iterator[str]:
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
-    records = (_record(row, mask) for row in rows(engine, select(tables.audit_log), tables.audit_log.c.position,
-                                                   after=after))
-    if fmt == "jsonl":
-        yield from (json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
-        return
-    yield _csv_line(FIELDS)
-    for r in records:
-        yield _csv_line([json.dumps(r["data"], ensure_ascii=False, sort_keys=True) if k == "data" else r[k]
-                         for k in FIELDS])
+def display(data: dict[str, Any]) -> dict[str, Any]:
+    """The personal fields as shown to inspectors (the one masked format), beside their seals; not proven."""
+    shown = masked(data)
+    return {name: shown[name] for name in ("resident", "phone", "description", "comment", "note")
+            if data.get(name) is not None}
 
 
-def _csv_line(values: Iterable[Any]) -> str:
+class Export:
+    """The records of one export, produced by a verifier walking the store, the audit table and the checkpoints."""
+
+    def __init__(self, verifier: Verifier, signer: Signer, now: datetime):
+        self.verifier, self.signer, self.now = verifier, signer, now
+        self.pending: list[dict[str, Any]] = []
+        verifier.on_event = lambda row: self.pending.append(event_record(row))
+        verifier.on_checkpoint = lambda mark: self.pending.append(
+            {"record": "checkpoint", **as_record(dict(mark))})
+
+    def records(self, start: Start, stop: int, after: int) -> Iterator[dict[str, Any]]:
+        yield {"record": "header", "v": VERSION, "format": "civicflow-audit", "public_key": self.signer.public_key,
+               "requested_after": after, "exported_at": self.now.isoformat()}
+        if start.checkpoint is not None:
+            yield {"record": "checkpoint", **as_record(dict(start.checkpoint))}
+        last, report = start.position, None
+        for segment_stop in range(start.position + SEGMENT, stop + SEGMENT, SEGMENT):
+            report = self.verifier.run(min(segment_stop, stop), start)
+            yield from self.pending  # a segment's records at a time: memory stays flat on any length
+            last = next((r["position"] for r in reversed(self.pending) if r["record"] == "event"), last)
+            self.pending.clear()
+            if not report.ok:
+                yield {"record": "error", "position": report.first_bad_position, "reason": report.reason}
+                return
+            start = Start(min(segment_stop, stop), report.head, report.checked, self.verifier.last_checkpoint)
+        head, count = (report.head, report.checked) if report else (start.head, start.count)
+        seal = {"v": VERSION, "kind": "seal", "position": last, "head": head, "count": count,
+                "at": self.now.isoformat()}
+        yield {"record": "seal", **seal, "signature": self.signer.sign(signed_payload(seal))}
+
+
+def jsonl_line(record: Mapping[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def csv_header() -> str:
+    return _csv_line(CSV_COLUMNS)
+
+
+def csv_line(record: Mapping[str, Any]) -> str:
+    cells = []
+    for name in CSV_COLUMNS:
+        if name not in record:
+            cells.append("")
+        elif name in CSV_JSON:
+            cells.append(json.dumps(record[name], ensure_ascii=False, sort_keys=True))
+        else:
+            cells.append("" if record[name] is None else record[name])
+    return _csv_line(cells)
+
+
+def _csv_line(values: Any) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(["" if v is None else v for v in values])
+    csv.writer(buffer, lineterminator="\n").writerow(values)
     return buffer.getvalue()
 
 
-def parse_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """Records of an export, JSON Lines or CSV (told apart by the first line)."""
-    iterator = iter(lines)
-    first = next(iterator, "")
-    if first.startswith("{"):
-        yield json.loads(first)
-        yield from (json.loads(line) for line in iterator if line.strip())
-        return
-    header = next(csv.reader([first]))
-    for values in csv.reader(iterator):
-        record = dict(zip(header, values))
-        yield {**record, "position": int(record["position"]), "version": int(record["version"])}
-
-
-def verify_lines(lines: Iterable[str], start_head: str | None = None) -> VerifyReport:
-    """Recompute every line's hash from its envelope and the previous line's hash. The first line must
-    chain to `start_head` when given (the genesis head for a full export, a checkpoint's head otherwise).
-    The masked fields are not covered: the hash is over the stored bytes, which the file does not carry."""
-    head, checked = start_head, 0
-    for record in parse_lines(lines):
-        position = record["position"]
-        if head is not None and record["prev_hash"] != head:
-            reason = "the first line does not chain to the expected head" if checked == 0 else \
-                "the line does not chain to the previous line"
-            return VerifyReport(False, checked, head, position, reason)
-        env = envelope(position, record["aggregate_id"], record["version"], record["topic"], record["state_sha256"])
-        recomputed = chain(bytes.fromhex(record["prev_hash"]), env).hex()
-        if recomputed != record["hash"]:
-            return VerifyReport(False, checked, head or "", position, "the line's hash does not match its content")
-        head, checked = recomputed, checked + 1
-    return VerifyReport(True, checked, head or GENESIS.hex())
+def lines_of(records: Iterator[dict[str, Any]], fmt: str) -> Iterator[str]:
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    if fmt == "csv":
+        yield csv_header()
+    for record in records:
+        yield jsonl_line(record) if fmt == "jsonl" else csv_line(record)

@@ -1,57 +1,73 @@
-"""audit_log: every event flattened, in notification order, with the hash chain; signed checkpoints on the way."""
+"""audit_log: every event flattened, in notification order, with the v2 hash chain; signed checkpoints on the way
+(every N events, and at the end of a page when the last one is older than the interval)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, delete, select
 
-from projections.audit.chain import GENESIS, next_head, notification_leaf
+from projections.audit.chain import GENESIS, chain_step, content_sha256, inspector_form, state_sha256
 from projections.audit.event_data import event_data, type_names
 from projections.views.runner import Item
 
 CHECKPOINT_EVERY = 1_000
+CHECKPOINT_INTERVAL = timedelta(minutes=10)
+CheckpointHook = Callable[[Connection, dict[str, Any], bool], None]  # (conn, audit row, only if due by time)
 
 
-def audit_content(env: dict[str, Any], event: Any) -> dict[str, Any]:
-    """The audit row's description of one stored event (everything but its place in the chain)."""
-    aggregate_type, event_type = type_names(env["topic"])
-    return {"aggregate_id": env["originator_id"], "aggregate_type": aggregate_type,
-            "version": env["originator_version"], "type": event_type, "topic": env["topic"],
-            "timestamp": event.timestamp, "actor": getattr(event, "actor", None), "data": event_data(event),
-            "state_sha256": env["state_sha256"]}
+def audit_content(originator_id: Any, version: int, topic: str, event: Any) -> dict[str, Any]:
+    """The audit row's description of one stored event (everything but its hashes and place in the chain)."""
+    aggregate_type, event_type = type_names(topic)
+    return {"aggregate_id": str(originator_id), "aggregate_type": aggregate_type, "version": version,
+            "type": event_type, "topic": topic, "timestamp": event.timestamp,
+            "actor": getattr(event, "actor", None), "data": event_data(event)}
 
 
-def audit_row(item: Item, seq: int, previous_head: bytes) -> tuple[dict[str, Any], bytes]:
-    env, leaf = notification_leaf(item.notification)
-    head = next_head(previous_head, leaf)
-    return {"position": item.position, "seq": seq, **audit_content(env, item.event), "hash": head.hex(),
-            "prev_hash": previous_head.hex()}, head
+def notification_content(notification: Any, event: Any) -> dict[str, Any]:
+    content = audit_content(notification.originator_id, notification.originator_version, notification.topic, event)
+    content["state_sha256"] = state_sha256(notification)
+    content["content_sha256"] = content_sha256(inspector_form(content))
+    return content
 
 
-def chain_tip(conn: Connection, table: Table) -> tuple[bytes, int]:
-    """The head and count of the chain so far (the genesis head and 0 when empty)."""
-    last = conn.execute(select(table.c.hash, table.c.seq).order_by(table.c.position.desc()).limit(1)).first()
-    return (bytes.fromhex(last.hash), last.seq) if last else (GENESIS, 0)
+def audit_row(item: Item, seq: int, previous_head: str) -> dict[str, Any]:
+    content = notification_content(item.notification, item.event)
+    head = chain_step(previous_head, item.position, content["state_sha256"], content["content_sha256"])
+    return {"position": item.position, "seq": seq, **content, "hash": head, "prev_hash": previous_head}
+
+
+def chain_tip(conn: Connection, table: Table, before: int | None = None) -> tuple[str, int]:
+    """The head and count of the chain so far, or before a position (the genesis head and 0 when empty)."""
+    query = select(table.c.hash, table.c.seq)
+    if before is not None:
+        query = query.where(table.c.position < before)
+    last = conn.execute(query.order_by(table.c.position.desc()).limit(1)).first()
+    return (last.hash, last.seq) if last else (GENESIS, 0)
 
 
 class AuditLog:
     name = "audit_log"
 
-    def __init__(self, table: Table, on_checkpoint: Callable[[Connection, dict[str, Any]], None] | None = None,
-                 every: int = CHECKPOINT_EVERY):
+    def __init__(self, table: Table, on_checkpoint: CheckpointHook | None = None, every: int = CHECKPOINT_EVERY):
         self.table, self.on_checkpoint, self.every = table, on_checkpoint, every
 
     def apply(self, conn: Connection, items: Sequence[Item]) -> None:
-        head, seq = chain_tip(conn, self.table)
+        first = items[0].position
+        # Rows at or after the page are derived again from the store: they exist only if someone moved this
+        # view's position back, and inserting over them would fail every read that catches the views up.
+        conn.execute(delete(self.table).where(self.table.c.position >= first))
+        head, seq = chain_tip(conn, self.table, before=first)
         rows = []
         for item in items:
             seq += 1
-            row, head = audit_row(item, seq, head)
-            rows.append(row)
+            rows.append(audit_row(item, seq, head))
+            head = rows[-1]["hash"]
         conn.execute(self.table.insert(), rows)
         if self.on_checkpoint is not None:
             for row in rows:
                 if row["seq"] % self.every == 0:
-                    self.on_checkpoint(conn, row)
+                    self.on_checkpoint(conn, row, False)
+            self.on_checkpoint(conn, rows[-1], True)

@@ -9,12 +9,23 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import Connection, Engine, MetaData, Table, select, update
+from sqlalchemy.exc import IntegrityError
 
 from projections.views.db import write_connection
 
 PAGE_SIZE = 1_000
 REBUILD_PAGE_SIZE = 4_000  # a rebuild holds the write lock anyway; fewer, larger pages cost ~20% less CPU
 DDL_LOCK = 0x6369766963  # an advisory lock id of our own ("civic")
+
+
+class ViewsDamaged(RuntimeError):
+    """The views cannot follow the log: an event that cannot be decoded, or view rows that contradict the view's
+    position (a database changed by hand). Nothing is written; `audit verify` names the damage."""
+
+    def __init__(self, position: int, cause: Exception):
+        super().__init__(f"the read views cannot be brought up to date at position {position} "
+                         f"({type(cause).__name__}); run `civicflow audit verify`, then `projections rebuild`")
+        self.position = position
 
 
 @dataclass(frozen=True)
@@ -70,13 +81,22 @@ class Runner:
         start = min(self.positions().values(), default=0)
         while page := self.recorder.select_notifications(start, page_size or self.page_size, stop=stop,
                                                          inclusive_of_start=False):
-            items = [Item(n.id, n, self.mapper.to_domain_event(n)) for n in page]
+            items = [Item(n.id, n, self._decode(n)) for n in page]
             self.hooks.after_read(items)
-            self._apply(items)
+            try:
+                self._apply(items)
+            except IntegrityError as error:  # rows the view's position says are not there yet
+                raise ViewsDamaged(items[0].position, error) from error
             start = page[-1].id
             if on_page is not None:
                 on_page(start)
         return min(self.positions().values(), default=0)
+
+    def _decode(self, notification: Notification) -> Any:
+        try:
+            return self.mapper.to_domain_event(notification)
+        except Exception as error:  # noqa: BLE001 - whatever a damaged record raises while decoding
+            raise ViewsDamaged(notification.id, error) from error
 
     def _apply(self, items: Sequence[Item]) -> None:
         """One transaction for the page: every projection's rows and new position commit together."""

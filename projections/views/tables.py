@@ -28,9 +28,10 @@ class ViewTables:
     site_stats: Table
     audit_log: Table
     checkpoints: Table
+    verifications: Table
 
     def views(self) -> list[Table]:
-        """The tables a rebuild drops and refills (the signed checkpoints are kept: they are evidence)."""
+        """The tables a rebuild drops and refills (the signed checkpoints are kept: they are evidence; and the verification jobs)."""
         return [self.positions, self.order_board, self.volunteer_roster, self.site_tree, self.site_orders,
                 self.site_stats, self.audit_log]
 
@@ -38,7 +39,8 @@ class ViewTables:
 def build_tables(prefix: str = "") -> ViewTables:
     md = MetaData()
     tables = ViewTables(md, _positions(md, prefix), _order_board(md, prefix), _volunteer_roster(md, prefix),
-                        *_site_tables(md, prefix), _audit_log(md, prefix), _checkpoints(md, prefix))
+                        *_site_tables(md, prefix), _audit_log(md, prefix), _checkpoints(md, prefix),
+                        _verifications(md, prefix))
     # Creating the tables also upgrades an order_board from before its jurisdiction columns (board_upgrade.py).
     event.listen(md, "after_create", lambda target, connection, **kw: upgrade_order_board(
         tables.order_board, tables.site_tree, connection))
@@ -130,6 +132,7 @@ def _audit_log(md: MetaData, p: str) -> Table:
         Column("type", String(64), nullable=False), Column("topic", Text, nullable=False),
         Column("timestamp", UTCDateTime, nullable=False), Column("actor", Text),
         Column("data", JSON, nullable=False), Column("state_sha256", String(64), nullable=False),
+        Column("content_sha256", String(64), nullable=False),
         Column("hash", String(64), nullable=False), Column("prev_hash", String(64), nullable=False),
         Index(f"ix_{t}_aggregate", "aggregate_id", "version"),
         Index(f"ix_{t}_type", "type", "position"),
@@ -137,7 +140,17 @@ def _audit_log(md: MetaData, p: str) -> Table:
 
 
 def _checkpoints(md: MetaData, p: str) -> Table:
+    """Format v2's signed checkpoints: each names the one before it (`previous`), so a deleted one is seen."""
     return Table(f"{p}audit_checkpoints", md,
                  Column("position", BigInteger, primary_key=True, autoincrement=False),
                  Column("head", String(64), nullable=False), Column("count", BigInteger, nullable=False),
-                 Column("at", UTCDateTime, nullable=False), Column("signature", String(128), nullable=False))
+                 Column("at", UTCDateTime, nullable=False), Column("previous", BigInteger),
+                 Column("every", Integer, nullable=False), Column("signature", String(128), nullable=False))
+
+
+def _verifications(md: MetaData, p: str) -> Table:
+    """Full verifications run as jobs: requested by POST, run in the background, read by GET."""
+    return Table(f"{p}audit_verifications", md, Column("id", String(ID), primary_key=True),
+                 Column("state", String(16), nullable=False), Column("requested_by", Text),
+                 Column("requested_at", UTCDateTime, nullable=False), Column("updated_at", UTCDateTime, nullable=False),
+                 Column("progress", BigInteger, nullable=False), Column("result", JSON))

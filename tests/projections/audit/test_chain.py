@@ -1,36 +1,54 @@
-"""The audit chain is exactly DESIGN §6's, checkpoints are signed with a key kept outside the database."""
+"""The audit chain is exactly DESIGN §6's format v2, checkpoints are signed with a key kept outside the database."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import stat
-from types import SimpleNamespace
+from datetime import timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from hypothesis import given
-from hypothesis import strategies as st
 
 from interfaces.bootstrap import audit_key_path, open_read_model
-from projections.audit.chain import leaf_hash, notification_envelope, notification_leaf
-from tests.projections.scenario import district_day
+from projections.audit.event_data import event_data, type_names
+from tests.projections.scenario import RESIDENT, district_day, place
+
+PERSONAL = {"phone", "description", "comment", "note"}
 
 
-def independent_head(previous: bytes, notification) -> bytes:  # type: ignore[no-untyped-def]
-    """DESIGN §6 written out again, without the project's code."""
-    envelope = {"position": notification.id, "originator_id": str(notification.originator_id),
-                "originator_version": notification.originator_version, "topic": notification.topic,
-                "state_sha256": hashlib.sha256(notification.state).hexdigest()}
-    canonical = json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    leaf = hashlib.sha256(b"\x00" + canonical).digest()
-    return hashlib.sha256(b"\x01" + previous + leaf).digest()
+def canonical(value) -> bytes:  # type: ignore[no-untyped-def]
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def test_every_audit_row_chains_the_stored_bytes_from_the_genesis_head(app, clock, tmp_path):
+def sealed(value) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {"sealed": hashlib.sha256(canonical(value)).hexdigest()}
+
+
+def independent_form(notification, event) -> dict:  # type: ignore[no-untyped-def]
+    """DESIGN §6's inspector form written out again: personal fields replaced by their seals."""
+    data = event_data(event)
+    for name in PERSONAL & data.keys():
+        data[name] = None if data[name] is None else sealed(data[name])
+    if isinstance(data.get("resident"), dict):
+        data["resident"] = {k: None if v is None else sealed(v) for k, v in data["resident"].items()}
+    aggregate_type, event_type = type_names(notification.topic)
+    return {"type": event_type, "aggregate_type": aggregate_type, "aggregate_id": str(notification.originator_id),
+            "version": notification.originator_version, "timestamp": event.timestamp.isoformat(),
+            "actor": getattr(event, "actor", None), "data": data}
+
+
+def independent_head(previous: str, notification, event) -> str:  # type: ignore[no-untyped-def]
+    leaf = {"v": 2, "position": notification.id, "state_sha256": hashlib.sha256(notification.state).hexdigest(),
+            "content_sha256": hashlib.sha256(canonical(independent_form(notification, event))).hexdigest()}
+    leaf_hash = hashlib.sha256(b"\x00" + canonical(leaf)).digest()
+    return hashlib.sha256(b"\x01" + bytes.fromhex(previous) + leaf_hash).hexdigest()
+
+
+def test_every_audit_row_chains_the_stored_bytes_and_the_inspector_form_from_the_genesis_head(app, clock, tmp_path):
     district_day(app, clock)
     model = open_read_model(app, key_path=tmp_path / "k.pem")
     model.catch_up()
-    head = hashlib.sha256(b"civicflow-audit-v1").digest()
+    head = hashlib.sha256(b"civicflow-audit-v2").hexdigest()
     rows, after = [], 0
     while after is not None:
         page, after = model.audit_events(after=after, limit=100)
@@ -38,13 +56,23 @@ def test_every_audit_row_chains_the_stored_bytes_from_the_genesis_head(app, cloc
     notifications = app.recorder.select_notifications(1, 10_000)
     assert [r["position"] for r in rows] == [n.id for n in notifications]
     for row, notification in zip(rows, notifications):
-        assert row["prev_hash"] == head.hex()
-        head = independent_head(head, notification)
-        assert row["hash"] == head.hex()
+        assert row["prev_hash"] == head
+        head = independent_head(head, notification, app.mapper.to_domain_event(notification))
+        assert row["hash"] == head
     model.close()
 
 
-def test_checkpoints_every_n_events_and_on_demand_are_signed_with_the_published_key(app, clock, tmp_path):
+def test_personal_fields_are_sealed_in_the_inspector_form_and_masked_beside_it(app, clock, read_model):
+    place(app)
+    read_model.catch_up()
+    record = next(json.loads(line) for line in read_model.export() if '"Placed"' in line and '"Order"' in line)
+    assert record["data"]["resident"]["phone"] == sealed(RESIDENT["phone"])
+    assert record["data"]["description"] == sealed("haircut please")
+    assert record["display"]["resident"]["phone"].startswith("139****")
+    assert RESIDENT["name"] not in json.dumps(record, ensure_ascii=False)
+
+
+def test_checkpoints_genesis_every_n_events_and_on_demand_are_signed_and_linked(app, clock, tmp_path):
     key_path = tmp_path / "keys" / "audit.pem"
     model = open_read_model(app, key_path=key_path, checkpoint_every=50)
     district_day(app, clock)
@@ -52,14 +80,29 @@ def test_checkpoints_every_n_events_and_on_demand_are_signed_with_the_published_
     latest = model.checkpoint()
     public_key, marks = model.checkpoints()
     total = app.recorder.max_notification_id()
-    assert [m["count"] for m in marks] == [*range(50, total + 1, 50), total] and marks[-1] == latest
+    assert [m["count"] for m in marks][0] == 0 and marks[0]["head"] == hashlib.sha256(b"civicflow-audit-v2").hexdigest()
+    # every 50th, and (the day lasting hours) some due by time between them
+    assert {*range(50, total + 1, 50), total} <= {m["count"] for m in marks} and marks[-1] == latest
+    assert [m["previous"] for m in marks] == [None, *(m["position"] for m in marks[:-1])]
     for mark in marks:
-        payload = {"position": mark["position"], "head": mark["head"], "count": mark["count"],
-                   "at": mark["at"].isoformat()}
+        payload = {"v": 2, "kind": "checkpoint", "position": mark["position"], "head": mark["head"],
+                   "count": mark["count"], "at": mark["at"].isoformat(), "previous": mark["previous"], "every": 50}
         Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)).verify(
-            bytes.fromhex(mark["signature"]), json.dumps(payload, sort_keys=True, separators=(",", ":")).encode())
+            bytes.fromhex(mark["signature"]), canonical(payload))
     assert model.checkpoint() == latest  # nothing new: the same checkpoint, not a second one
     assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
+    model.close()
+
+
+def test_a_checkpoint_is_taken_when_the_last_is_ten_minutes_old_whatever_the_count(app, clock, tmp_path):
+    model = open_read_model(app, key_path=tmp_path / "k.pem", checkpoint_every=1_000)
+    place(app)
+    model.catch_up()
+    assert [m["count"] for m in model.checkpoints()[1]] == [0]  # genesis only: none is due yet by time
+    clock.advance(timedelta(minutes=10))
+    place(app)
+    model.catch_up()
+    assert [m["position"] for m in model.checkpoints()[1]] == [0, app.recorder.max_notification_id()]
     model.close()
 
 
@@ -71,17 +114,8 @@ def test_the_key_is_made_on_first_start_and_reused_afterwards(app, tmp_path):
     first.close(), second.close()
 
 
-def test_the_default_key_lives_beside_the_store_not_in_it(app):
+def test_a_fresh_install_has_its_genesis_checkpoint_and_the_key_beside_the_store(app):
     model = open_read_model(app)
-    model.checkpoint()
+    assert [m["count"] for m in model.checkpoints()[1]] == [0]
     assert audit_key_path(app.settings).exists()
     model.close()
-
-
-@given(position=st.integers(1, 2**62), version=st.integers(1, 2**31), topic=st.text(min_size=1),
-       state=st.binary(max_size=64), originator=st.uuids())
-def test_the_written_out_leaf_equals_the_canonical_json_leaf(position, version, topic, state, originator):  # type: ignore[no-untyped-def]
-    stored = SimpleNamespace(id=position, originator_id=originator, originator_version=version, topic=topic,
-                             state=state)
-    env, leaf = notification_leaf(stored)
-    assert leaf == leaf_hash(env) == leaf_hash(notification_envelope(stored))

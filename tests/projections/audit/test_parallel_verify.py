@@ -28,10 +28,10 @@ def test_segments_verified_side_by_side_agree_with_one_pass(app, clock, read_mod
 def test_a_segment_that_starts_from_a_head_the_one_before_did_not_reach_fails_there():
     first = VerifyReport(True, 10, "ab" * 32, checkpoints=1)
     second = VerifyReport(True, 20, "cd" * 32, checkpoints=1)
-    start = (0, GENESIS.hex(), 0, first)
+    start = (0, GENESIS, 0, first)
     assert joined([start, (50, first.head, 10, second)]) == replace(second, checkpoints=2)
     for claim in (("ef" * 32, 10), (first.head, 9)):
         broken = joined([start, (50, *claim, second)])
         assert (broken.ok, broken.first_bad_position, broken.checked, broken.head) == (False, 50, 10, first.head)
     failing = VerifyReport(False, 4, "01" * 32, 7, "altered")
-    assert joined([(0, GENESIS.hex(), 0, failing), (50, "ef" * 32, 10, second)]) == failing
+    assert joined([(0, GENESIS, 0, failing), (50, "ef" * 32, 10, second)]) == failing

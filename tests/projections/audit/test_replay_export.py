@@ -1,16 +1,12 @@
-"""Replay (state at a version, a position or an instant; the whole log against the live views) and export."""
+"""Replay: state at a version, a position or an instant; the whole log against the live views."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import timedelta
 
 from sqlalchemy import update
 
 from tests.projections.scenario import district_day
-
-GENESIS = hashlib.sha256(b"civicflow-audit-v1").hexdigest()
 
 
 def test_an_order_as_it_stood_at_a_version_a_position_and_an_instant(app, clock, read_model):
@@ -54,27 +50,3 @@ def test_a_replay_reports_a_live_row_that_drifted(app, clock, read_model):
     (difference,) = read_model.replay()
     assert difference.table == "volunteer_roster" and difference.key == (str(day.volunteers[0]),)
     assert (difference.live["service_minutes"], difference.replayed["service_minutes"]) == (999, 40)
-
-
-def test_exports_verify_themselves_and_mask_personal_data(app, clock, read_model):
-    district_day(app, clock)
-    read_model.catch_up()
-    for fmt in ("jsonl", "csv"):
-        lines = list(read_model.export(fmt=fmt))
-        assert "13900000000" not in "".join(lines) and "Wang Fang" not in "".join(lines)
-        report = read_model.verify_file(lines, start_head=GENESIS)
-        assert report.ok and report.checked == app.recorder.max_notification_id()
-    assert read_model.verify_file(read_model.export(), start_head="00" * 32).first_bad_position == 1
-
-
-def test_a_partial_export_chains_to_the_head_it_starts_from(app, clock, read_model):
-    district_day(app, clock)
-    read_model.catch_up()
-    rows, _ = read_model.audit_events(after=0, limit=200)
-    after = rows[-1]
-    lines = list(read_model.export(after=after["position"]))
-    assert read_model.verify_file(lines, start_head=after["hash"]).ok
-    altered = {**json.loads(lines[1]), "state_sha256": "0" * 64}
-    tampered = [lines[0], json.dumps(altered) + "\n", *lines[2:]]
-    report = read_model.verify_file(tampered, start_head=after["hash"])
-    assert not report.ok and report.first_bad_position == after["position"] + 2
