@@ -75,6 +75,12 @@ def signature_is_valid(public_key: str, record: dict[str, Any]) -> bool:
     return True
 
 
+def fingerprint(public_key: str) -> str:
+    """A short name for a public key, to compare by eye or read out: the first 16 hex digits of the SHA-256 of
+    its 32 raw bytes."""
+    return sha256_hex(bytes.fromhex(public_key))[:16]
+
+
 class Bad(Exception):
     """The file is not proven: which record (its line number) and why."""
 

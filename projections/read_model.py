@@ -14,6 +14,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Engine, MetaData, select
 
 from projections.audit.log import CHECKPOINT_EVERY, AuditLog, CheckpointHook
+from projections.audit.jobs import VerificationJobs
 from projections.audit.migrate import AuditFormatV1, audit_format, move_v1_tables, v1_checkpoints_table
 from projections.audit.trail import AuditTrail
 from projections.audit.checkpoints import Checkpoints
@@ -77,6 +78,7 @@ class ReadModel(AuditTrail):
                                         views)
         self.runner = Runner(engine, self.tables.positions, recorder, mapper, projections, hooks, page_size)
         self.history_of = History(engine, self.tables, recorder, mapper)
+        self.verifications = VerificationJobs(engine, self.tables.verifications, clock)
 
     @classmethod
     def open(cls, *, recorder: ApplicationRecorder, mapper: Mapper, sqlalchemy_url: str,
@@ -102,7 +104,7 @@ class ReadModel(AuditTrail):
         """Audit format v1 → v2: verify and keep the v1 checkpoints, fold a v2 chain from 0, sign its head."""
         if audit_format(self.engine, self.tables) != 1:
             return {"migrated": False, "format": 2}
-        v1 = self.v1_checkpoints(v1_checkpoints_table(MetaData()))
+        v1 = self.v1_checkpoints(v1_checkpoints_table(MetaData(), self.tables.checkpoints.name))
         if not v1["ok"]:
             return {"migrated": False, "format": 1, "v1": v1}
         kept = move_v1_tables(self.engine, self.tables)

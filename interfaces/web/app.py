@@ -12,6 +12,7 @@ from interfaces.web import observe
 from interfaces.web.api import create_api, link_workflows
 from interfaces.web.metrics import RequestMetrics
 from interfaces.web.problems import register_error_handlers
+from interfaces.workers.background import BackgroundJobs
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -23,7 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     system = bootstrap(app.config.get("SETTINGS") or Settings.from_env(), clock=app.config.get("CLOCK"),
                        prepared=app.config.get("STORE_PREPARED", False))
     app.extensions.update({"civicflow": system.app, "civicflow.read_model": system.read_model,
-                           "civicflow.metrics": RequestMetrics()})
+                           "civicflow.metrics": RequestMetrics(), "civicflow.background": BackgroundJobs()})
     register_routes(app)
     observe.install(app)
     return app
@@ -42,6 +43,7 @@ def register_routes(app: Flask) -> None:
 
 
 def close_app(app: Flask) -> None:
-    """Release the store's connections (tests, and the CLI when it builds an app)."""
+    """Release the store's connections (tests, and the CLI when it builds an app), once background jobs end."""
+    app.extensions["civicflow.background"].join()
     app.extensions["civicflow.read_model"].close()
     app.extensions["civicflow"].close()

@@ -22,6 +22,16 @@ def read_model() -> Any:
     return model
 
 
+def read_model_as_is() -> Any:
+    """The read model without catching the views up: verification reads the event store itself, and must answer
+    even when the views cannot follow the log."""
+    return current_app.extensions["civicflow.read_model"]
+
+
+def background() -> Any:
+    return current_app.extensions["civicflow.background"]
+
+
 def policy() -> Policy:
     return civicflow().policy
 

@@ -36,8 +36,9 @@ def audit_format(engine: Engine, tables: ViewTables) -> int | None:
     return 2 if "content_sha256" in columns else 1
 
 
-def v1_checkpoints_table(metadata: MetaData) -> Table:
-    return Table(V1_CHECKPOINTS, metadata, Column("position", BigInteger, primary_key=True, autoincrement=False),
+def v1_checkpoints_table(metadata: MetaData, name: str = V1_CHECKPOINTS) -> Table:
+    """v1 checkpoints: where a migration keeps them, or (`name`) where a v1 store has them."""
+    return Table(name, metadata, Column("position", BigInteger, primary_key=True, autoincrement=False),
                  Column("head", String(64), nullable=False), Column("count", BigInteger, nullable=False),
                  Column("at", UTCDateTime, nullable=False), Column("signature", String(128), nullable=False))
 

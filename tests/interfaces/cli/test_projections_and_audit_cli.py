@@ -8,15 +8,20 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from interfaces.bootstrap import audit_key_path, open_read_model
 from interfaces.cli.main import cli
+from projections.audit.migrate import AuditFormatV1
+from projections.audit.signing import Signer
 from projections.read_model import partition_views
+from tests.projections.audit.v1_store import make_v1
 from tests.projections.scenario import district_day
 from tests.projections.audit.tamper import RawStore
 
 
 @pytest.fixture
-def civicflow(store_url, tmp_path):  # type: ignore[no-untyped-def]
-    env = {"CIVICFLOW_DATABASE_URL": store_url, "CIVICFLOW_AUDIT_KEY": str(tmp_path / "audit.pem"),
+def civicflow(app, store_url, tmp_path):  # type: ignore[no-untyped-def]
+    # The key the test's own read model signs with (its genesis checkpoint): one installation, one key.
+    env = {"CIVICFLOW_DATABASE_URL": store_url, "CIVICFLOW_AUDIT_KEY": str(audit_key_path(app.settings)),
            "CIVICFLOW_VAR_DIR": str(tmp_path / "var")}
 
     def run(*args: str):  # type: ignore[no-untyped-def]
@@ -59,12 +64,26 @@ def test_checkpoint_export_and_verify_file(app, clock, civicflow, tmp_path):
     for fmt in ("jsonl", "csv"):
         path = tmp_path / f"audit.{fmt}"
         assert civicflow("audit", "export", "--format", fmt, "--output", str(path)).exit_code == 0
-        verified = civicflow("audit", "verify", "--file", str(path))
-        assert verified.exit_code == 0 and last_json(verified)["head"] == mark["head"]
+        verified = civicflow("audit", "verify", "--file", str(path), "--public-key", mark["public_key"])
+        assert verified.exit_code == 0 and last_json(verified)["to"]["head"] == mark["head"]
     lines = (tmp_path / "audit.jsonl").read_text().splitlines(keepends=True)
     lines[5] = lines[5].replace(json.loads(lines[5])["state_sha256"], "0" * 64)
     (tmp_path / "bad.jsonl").write_text("".join(lines))
-    assert civicflow("audit", "verify", "--file", str(tmp_path / "bad.jsonl")).exit_code == 1
+    bad = civicflow("audit", "verify", "--file", str(tmp_path / "bad.jsonl"))
+    assert bad.exit_code == 1 and last_json(bad)["line"] == 6 and "line 6" in bad.stderr
+
+
+def test_an_export_of_a_tampered_store_exits_non_zero_and_ends_without_a_seal(app, clock, civicflow, tmp_path):
+    district_day(app, clock)
+    civicflow("projections", "run", "--once")
+    raw = RawStore(app)
+    target = raw.positions()[20]
+    raw.flip_byte(target)
+    raw.close()
+    exported = civicflow("audit", "export", "--output", str(tmp_path / "e.jsonl"))
+    assert exported.exit_code == 1 and "WITHOUT A SEAL" in exported.stderr
+    last = json.loads((tmp_path / "e.jsonl").read_text().splitlines()[-1])
+    assert last["record"] == "error" and last["position"] == target
 
 
 def test_audit_replay_compares_the_whole_log_and_shows_an_order_then(app, clock, civicflow):
@@ -83,7 +102,8 @@ def test_a_rebuild_in_two_processes_folds_the_same_views_as_one(app, clock, civi
     rebuilt = last_json(civicflow("projections", "rebuild", "--jobs", "2"))
     assert rebuilt["rebuilt_to"] == latest and set(rebuilt["positions"].values()) == {latest}
     assert snapshot(read_model) == single
-    assert last_json(civicflow("audit", "verify"))["ok"] is True
+    verified = last_json(civicflow("audit", "verify"))
+    assert verified["ok"] is True, verified
 
 
 def test_workers_may_split_the_views_between_them(app, clock, civicflow, read_model):
@@ -111,3 +131,17 @@ def snapshot(model) -> dict[str, list[tuple]]:  # type: ignore[no-untyped-def]
     tables = [t for t in model.tables.views() if t is not model.tables.positions]
     with model.engine.connect() as conn:
         return {t.name: sorted(tuple(map(str, row)) for row in conn.execute(select(t))) for t in tables}
+
+
+def test_audit_migrate_moves_a_v1_store_to_v2_and_it_verifies(app, clock, civicflow):
+    district_day(app, clock)
+    model = open_read_model(app)
+    model.catch_up()
+    kept = make_v1(model, Signer.from_file(audit_key_path(app.settings)), clock.now())
+    model.close()
+    with pytest.raises(AuditFormatV1):
+        civicflow("projections", "status")  # any command that opens the views refuses a v1 trail
+    migrated = civicflow("audit", "migrate")
+    assert migrated.exit_code == 0 and last_json(migrated)["v1_checkpoints_kept"] == kept
+    verified = civicflow("audit", "verify")
+    assert verified.exit_code == 0 and last_json(verified)["checked"] == app.recorder.max_notification_id()

@@ -146,20 +146,6 @@ def test_a_team_order_is_grabbed_by_a_member(world: World) -> None:
     assert (accepted["status"], accepted["accepted_by"]) == ("accepted", world.volunteer_id)
 
 
-def test_inspectors_verify_the_audit_chain_read_checkpoints_and_export_it_masked(world: World) -> None:
-    order = world.order_in("reviewed")
-    verified = world.ok("inspector", "GET", "/api/v1/audit/verify")
-    assert verified["ok"] is True and verified["checked"] == world.app.recorder.max_notification_id()
-    assert verified["first_bad_position"] is None
-    assert world.ok("admin", "GET", "/api/v1/audit/checkpoints")["public_key"]
-    exported = world.call("inspector", "GET", "/api/v1/audit/export?format=jsonl")
-    lines = exported.get_data(as_text=True).splitlines()
-    assert exported.mimetype == "application/x-ndjson" and len(lines) == world.app.recorder.max_notification_id()
-    assert order["id"] in exported.get_data(as_text=True) and RESIDENT["phone"] not in exported.get_data(as_text=True)
-    csv = world.call("admin", "GET", "/api/v1/audit/export?format=csv&after=5")
-    assert csv.mimetype == "text/csv" and csv.get_data(as_text=True).splitlines()[0].startswith("position")
-
-
 @pytest.mark.parametrize("values", [[5, "x"], ["2024-01-01T00:00:00", "x"], ["soon", "x"],
                                     ["2024-01-01T00:00:00+00:00", {"a": 1}]])
 def test_a_forged_cursor_is_422_not_a_server_error(world: World, values: list) -> None:

@@ -48,6 +48,8 @@ ROUTES: list[tuple[str, str, Body, tuple[str, ...]]] = [
     ("GET", "/api/v1/audit/events", None, ("inspector", "admin")),
     ("GET", "/api/v1/audit/verify", None, ("inspector", "admin")),
     ("GET", "/api/v1/audit/checkpoints", None, ("inspector", "admin")),
+    ("POST", "/api/v1/audit/verifications", lambda w: {}, ("inspector", "admin")),
+    ("GET", "/api/v1/audit/verifications/{job}", None, ("inspector", "admin")),
     ("GET", "/api/v1/audit/export?format=csv", None, ("inspector", "admin")),
 ]
 
@@ -55,7 +57,9 @@ ROUTES: list[tuple[str, str, Body, tuple[str, ...]]] = [
 def request(world: World, who: str | None, method: str, template: str, body: Body) -> int:
     """One cell: a fresh dispatched order if the route needs one (every insider may see it), then the call."""
     order = world.order_in("dispatched")["id"] if "{order}" in template else None
-    path = template.format(order=order, volunteer=world.volunteer_id, team=world.team_id, station=STATION)
+    job = world.ok("inspector", "POST", "/api/v1/audit/verifications", {}) if "{job}" in template else None
+    path = template.format(order=order, volunteer=world.volunteer_id, team=world.team_id, station=STATION,
+                           job=job and job["id"])
     return world.call(who, method, path, body(world) if body else None).status_code
 
 

@@ -57,7 +57,7 @@ class World:
 
     def ok(self, who: str, method: str, path: str, body: Any = None, **headers: str) -> dict[str, Any]:
         response = self.call(who, method, path, body, **headers)
-        assert response.status_code in (200, 201), response.get_json()
+        assert response.status_code in (200, 201, 202), response.get_json()
         return response.get_json()
 
     # --- orders in a given state -------------------------------------------------------------------
