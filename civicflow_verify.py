@@ -89,19 +89,21 @@ class Bad(Exception):
         self.line, self.reason, self.position = line, reason, position
 
 
-def read_records(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """The records of an export, JSON Lines or CSV (told apart by the first line)."""
+def read_records(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The records of an export, JSON Lines or CSV (told apart by the first line), each with its line number in
+    the file (in CSV, line 1 is the column header)."""
     iterator = iter(lines)
     first = next(iterator, "")
     if first.lstrip().startswith("{"):
-        yield _json_record(first, 1)
-        yield from (_json_record(line, n) for n, line in enumerate(iterator, start=2) if line.strip())
+        yield 1, _json_record(first, 1)
+        yield from ((n, _json_record(line, n)) for n, line in enumerate(iterator, start=2) if line.strip())
         return
     header = next(csv.reader([first]))
     if tuple(header) != CSV_COLUMNS:
         raise Bad(1, "the first line is neither a JSON record nor the CSV header of format v2")
-    for number, cells in enumerate(csv.reader(iterator), start=2):
-        yield _csv_record(dict(zip(header, cells)), number)
+    reader = csv.reader(iterator)
+    for cells in reader:
+        yield reader.line_num + 1, _csv_record(dict(zip(header, cells)), reader.line_num + 1)
 
 
 def _json_record(line: str, number: int) -> dict[str, Any]:
@@ -130,16 +132,18 @@ class FileVerifier:
     """Walks the records once: header, an optional starting checkpoint, events and checkpoints, the seal."""
 
     def __init__(self, public_key: str | None = None):
+        public_key = None if public_key is None else public_key.strip().lower()
         self.trusted_key, self.public_key = public_key, public_key
         self.head, self.count, self.position, self.events = GENESIS, 0, 0, 0
         self.start: dict[str, Any] | None = None
         self.seal: dict[str, Any] | None = None
         self.checkpoints = 0
+        self.header_seen = False
 
-    def run(self, records: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    def run(self, records: Iterable[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
         line = 0
         try:
-            for line, record in enumerate(records, start=1):
+            for line, record in records:
                 self._record(line, record)
             if self.seal is None:
                 raise Bad(line + 1, "the file ends without its seal: records were dropped at the end, or it is cut")
@@ -149,7 +153,8 @@ class FileVerifier:
 
     def _record(self, line: int, record: dict[str, Any]) -> None:
         kind = record.get("record")
-        if line == 1:
+        if not self.header_seen:
+            self.header_seen = True
             return self._header(line, record)
         if self.seal is not None:
             raise Bad(line, "a record after the seal: the seal must end the file")
@@ -168,10 +173,12 @@ class FileVerifier:
 
     def _event(self, line: int, record: dict[str, Any]) -> None:
         try:
-            position, state, content = int(record["position"]), str(record["state_sha256"]), content_sha256(record)
+            position, state, content = record["position"], record["state_sha256"], content_sha256(record)
             prev_hash, claimed_content, claimed_hash = record["prev_hash"], record["content_sha256"], record["hash"]
         except (KeyError, TypeError, ValueError) as error:
             raise Bad(line, f"the event record lacks a field or has a malformed one: {error}") from None
+        if not (_is_int(position) and _is_hex(prev_hash) and isinstance(state, str)):
+            raise Bad(line, "the event record's position, state hash or previous hash is malformed", position)
         if position <= self.position:
             raise Bad(line, "the records are out of order (position not after the previous one)", position)
         if prev_hash != self.head:
@@ -193,7 +200,10 @@ class FileVerifier:
     def _signed(self, line: int, record: dict[str, Any], kind: str) -> None:
         if self.public_key is None or not signature_is_valid(self.public_key, record) or record.get("kind") != kind:
             raise Bad(line, f"the {kind}'s signature is not valid for the public key", record.get("position"))
-        if kind == "checkpoint" and self.events == 0 and self.start is None and record.get("position"):
+        if not (_is_int(record.get("position")) and _is_int(record.get("count")) and _is_hex(record.get("head"))):
+            raise Bad(line, f"the {kind}'s position, count or head is malformed", record.get("position"))
+        starts = self.events == 0 and self.start is None and self.checkpoints == 0
+        if kind == "checkpoint" and starts and record["position"] > 0:  # a range: proven from this checkpoint on
             self.head, self.count, self.position = record["head"], record["count"], record["position"]
             self.start = record
             return
@@ -213,6 +223,20 @@ class FileVerifier:
                 "to": None if self.seal is None else {k: self.seal[k] for k in ("position", "head", "count", "at")},
                 "public_key": self.public_key,
                 "key_source": "given" if self.trusted_key else "the file's own (pass --public-key to check it)"}
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int and value >= 0  # not a bool, a float or a string of digits
+
+
+def _is_hex(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) != 64:
+        return False
+    try:
+        bytes.fromhex(value)
+    except ValueError:
+        return False
+    return value == value.lower()
 
 
 def verify_lines(lines: Iterable[str], public_key: str | None = None) -> dict[str, Any]:
