@@ -53,8 +53,14 @@ def content_sha256(form: dict[str, Any]) -> str:
 
 
 def leaf_hash(position: int, state_sha256: str, content: str) -> bytes:
-    leaf = {"v": VERSION, "position": position, "state_sha256": state_sha256, "content_sha256": content}
-    return hashlib.sha256(LEAF_PREFIX + canonical_json(leaf)).digest()
+    """sha256(0x00 ‖ canonical({"v": 2, "position", "state_sha256", "content_sha256"})). It runs for every event
+    of a store, so its canonical JSON is written out here: the keys are fixed (in sorted order), an integer and two
+    hex digests need no escaping — and anything else is refused, so the text is always the canonical one."""
+    if type(position) is not int or not (_is_hex(state_sha256) and _is_hex(content)):
+        leaf = {"v": VERSION, "position": position, "state_sha256": state_sha256, "content_sha256": content}
+        raise ValueError(f"not a leaf of format v2: {leaf!r}")
+    text = f'{{"content_sha256":"{content}","position":{position},"state_sha256":"{state_sha256}","v":{VERSION}}}'
+    return hashlib.sha256(LEAF_PREFIX + text.encode("ascii")).digest()
 
 
 def next_head(previous_head: str, leaf: bytes) -> str:

@@ -11,9 +11,21 @@ from interfaces.cli.projections import projections
 from interfaces.cli.serve import serve
 from interfaces.cli.supervise import supervise
 from interfaces.cli.tokens import tokens
+from projections.audit.migrate import AuditFormatV1
+from projections.views.runner import ViewsDamaged
 
 
-@click.group()
+class Civicflow(click.Group):
+    """Conditions an operator must act on end the command with what to do, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (AuditFormatV1, ViewsDamaged) as error:
+            raise click.ClickException(str(error)) from error
+
+
+@click.group(cls=Civicflow)
 def cli() -> None:
     """civicflow: 点单 → 派单 → 接单 → 评单 for community volunteer service."""
 

@@ -52,8 +52,11 @@ def v1_report(engine: Engine, recorder: Any, public_key: str, table: Table) -> d
     head, count, checked = chain_v1.GENESIS, 0, 0
     marks: Iterator[Mapping[str, Any]] = rows(engine, select(table), table.c.position, after=-1)
     mark = next(marks, None)
-    if mark is not None and mark["position"] == 0:
-        mark = _check_v1(public_key, mark, head, count) or next(marks, None)
+    if mark is not None and mark["position"] == 0:  # taken on demand before anything was audited
+        failure = _check_v1(public_key, mark, head, count)
+        if failure:
+            return _v1_failed(0, 0, failure)
+        checked, mark = 1, next(marks, None)
     events = notifications(recorder)
     while mark is not None:
         event = next(events, None)

@@ -13,16 +13,17 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Text, cast, func, select
 
-from projections.audit.chain import GENESIS, chain_step, content_sha256, inspector_form
+from projections.audit.chain import GENESIS, chain_step
 from projections.audit.checkpoints import checkpoint_is_signed
 from projections.audit.log import notification_content
+from projections.views.db import canonical_text
 from projections.views.paging import notifications, rows
 from projections.views.tables import ViewTables
 
-CONTENT = ("aggregate_id", "aggregate_type", "version", "type", "topic", "timestamp", "actor", "data",
-           "state_sha256", "content_sha256")
+CONTENT = ("aggregate_id", "aggregate_type", "version", "type", "topic", "timestamp", "actor", "state_sha256",
+           "content_sha256")  # and the data, compared as the canonical text it is stored as (db.canonical_text)
 _END: dict[str, Any] = {"position": float("inf")}
 PROGRESS_EVERY = 1_000
 Visit = Callable[[Mapping[str, Any]], None]
@@ -124,7 +125,8 @@ class Verifier:
         # Bounded by `stop`: a worker may keep appending (and signing) while we verify.
         store: Iterator[Notification] = notifications(self.recorder, after=after, stop=stop)
         log, signed = self.tables.audit_log, self.tables.checkpoints
-        self._audit = rows(self.engine, select(log).where(log.c.position <= stop), log.c.position, after=after)
+        columns = [c for c in log.c if c.name != "data"] + [cast(log.c.data, Text).label("data")]
+        self._audit = rows(self.engine, select(*columns).where(log.c.position <= stop), log.c.position, after=after)
         marks = rows(self.engine, select(signed).where(signed.c.position <= stop), signed.c.position,
                      after=marks_after)  # from the genesis checkpoint (position 0) when starting there
         event, row = next(store, None), self._next_row(after)
@@ -181,23 +183,19 @@ class Verifier:
             self.pending += 1
         else:
             self._compare(event.id, row, expected, previous)
-            self.on_event({**row, "content_sha256": expected["content_sha256"]})
+            self.on_event({**row, "data": expected["data"], "content_sha256": expected["content_sha256"]})
         if self.checked % PROGRESS_EVERY == 0:
             self.on_progress(event.id)
 
     def _compare(self, position: int, row: Mapping[str, Any], expected: Mapping[str, Any], previous: str) -> None:
         if row["state_sha256"] != expected["state_sha256"]:
             raise Failed(position, "the stored event differs from the one audited (altered or swapped)")
-        if any(row[name] != expected[name] for name in CONTENT):
+        if any(row[name] != expected[name] for name in CONTENT) or row["data"] != canonical_text(expected["data"]):
             raise Failed(position, "the audit row's content differs from the stored event")
         if (row["prev_hash"], row["hash"], row["seq"]) != (previous, self.head, self.checked):
             raise Failed(position, "the audit row's hash chain does not match the recomputed chain")
-        try:
-            shown = content_sha256(inspector_form(dict(row)))
-        except Exception as error:  # noqa: BLE001 - a row of the wrong shape is a finding too
-            raise Failed(position, f"the audit row cannot be read: {error}") from error
-        if shown != row["content_sha256"]:
-            raise Failed(position, "the audit row's fields do not hash to its content hash")
+        # The row's fields equal the event's, so their inspector form hashes to the same content hash: no
+        # second hashing needed to know that what the audit table shows is what is proven.
 
     def _checkpoints_at(self, position: int, mark: Mapping[str, Any], marks: Iterator[Mapping[str, Any]],
                         audited: bool) -> Mapping[str, Any]:

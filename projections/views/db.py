@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Any
 
@@ -33,6 +34,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=timezone.utc)
 
 
+def canonical_text(value: Any) -> str:
+    """JSON columns are written in canonical form (sorted keys, no spaces, UTF-8): verification compares an audit
+    row's data as stored text, without parsing it."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def open_engine(url: str, schema: str | None = None, pool_size: int = 5) -> Engine:
     """An engine for the view tables: same SQLite file, or same PostgreSQL database and schema, as the events."""
     if url.startswith("sqlite"):
@@ -41,14 +48,14 @@ def open_engine(url: str, schema: str | None = None, pool_size: int = 5) -> Engi
     if schema:
         options += f" -c search_path={schema}"
     return create_engine(url, connect_args={"options": options}, pool_size=pool_size, max_overflow=pool_size,
-                         pool_pre_ping=True)
+                         pool_pre_ping=True, json_serializer=canonical_text)
 
 
 def _sqlite_engine(url: str) -> Engine:
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
     extra: dict[str, Any] = {"poolclass": StaticPool} if in_memory else {}
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
-                           **extra)
+                           json_serializer=canonical_text, **extra)
 
     @event.listens_for(engine, "connect")
     def _take_over_transactions(dbapi_connection: Any, record: Any) -> None:
