@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from application.commands.orders import OrderCommands
+from application.commands.residents import ResidentCommands
 from application.commands.supervision import SupervisionCommands
 from application.commands.volunteers import VolunteerCommands
 
 
-class CivicFlow(OrderCommands, VolunteerCommands, SupervisionCommands):
+class CivicFlow(OrderCommands, VolunteerCommands, SupervisionCommands, ResidentCommands):
     """点单 → 派单 → 接单 → 评单, with volunteers, teams and the district's sites."""

@@ -12,6 +12,8 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, InterfaceError, OperationalError
 
 from application.persistence.clock import Clock, SystemClock
+from application.persistence.key_store import KeyStore
+from application.residents import Residents
 from application.errors import (ConcurrencyConflict, NotFound, StoreUnavailable, UnknownReference,
                                 VersionMismatch)
 from application.idempotency import CommandResult
@@ -40,6 +42,7 @@ class CivicFlowBase(Application):
         cache = {"AGGREGATE_CACHE_MAXSIZE": str(size)} if size > 0 else {}
         super().__init__(env={**cache, **store_env, **(env or {})})
         self._sites: SiteDirectory | None = None
+        self.residents = Residents(KeyStore.open(self.settings.store))  # before the policy, which reads through it
         self.policy = Policy(self)
 
     @staticmethod
@@ -56,6 +59,7 @@ class CivicFlowBase(Application):
 
     def close(self) -> None:
         super().close()
+        self.residents.keys.close()
         if self._writer_lock is not None:
             self._writer_lock.close()
 

@@ -54,6 +54,7 @@ class Settings:
     deadlines: Deadlines = field(default_factory=Deadlines)
     aggregate_cache_size: int = 10_000
     auto_dispatch: bool = False  # supervise re-dispatches expired orders automatically
+    volunteer_sees_resident_for: timedelta = timedelta(days=7)  # after completing the order (DESIGN §7)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +66,7 @@ class Settings:
             deadlines=Deadlines.from_env(env),
             aggregate_cache_size=int(env.get("CIVICFLOW_AGGREGATE_CACHE_SIZE", "10000")),
             auto_dispatch=env.get("CIVICFLOW_AUTO_DISPATCH", "").lower() in ("1", "true", "yes", "on"),
+            volunteer_sees_resident_for=timedelta(days=int(env.get("CIVICFLOW_VOLUNTEER_ACCESS_DAYS", "7"))),
         )
 
     @property

@@ -1,5 +1,6 @@
 """The one format in which a resident's personal data is shown to whoever may not read it (DESIGN §14):
-the name's first character, the phone's first three and last two digits, and no address at all."""
+the name's first character, the phone's first three and last four digits, and no address at all; and what
+every read shows once the resident's data is erased."""
 
 from __future__ import annotations
 
@@ -7,19 +8,25 @@ import re
 from typing import Any
 
 MASK = "***"
+ERASED = "erased"  # shown instead of a personal value whose key was destroyed (DESIGN §14)
 
 
 def mask_name(name: str | None) -> str:
+    if name == ERASED:
+        return ERASED
     return (name[:1] + "*" * max(len(name) - 1, 1)) if name else MASK
 
 
 def mask_phone(phone: str | None) -> str:
-    return (phone[:3] + "****" + phone[-2:]) if phone and len(phone) >= 7 else MASK
+    if phone == ERASED:
+        return ERASED
+    return (phone[:3] + "****" + phone[-4:]) if phone and len(phone) >= 8 else MASK
 
 
 def mask_resident(resident: dict[str, Any]) -> dict[str, Any]:
+    address = resident.get("address")
     return {"name": mask_name(resident.get("name")), "phone": mask_phone(resident.get("phone")),
-            "address": MASK if resident.get("address") else None}
+            "address": ERASED if address == ERASED else MASK if address else None}
 
 
 # Phone and ID numbers people type into free text (descriptions, comments, notes): mainland mobiles, landlines
@@ -28,5 +35,24 @@ _NUMBERS_IN_TEXT = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|1[3-9]\d{9}|0\d{2,3}-?\d{
 
 
 def mask_free_text(text: str | None) -> str | None:
-    """Free text with every phone or ID number in it masked like a phone (first three, last two digits)."""
-    return None if text is None else _NUMBERS_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+    """Free text with every phone or ID number in it masked like a phone (first three, last four digits)."""
+    if text is None or text == ERASED:
+        return text
+    return _NUMBERS_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+FREE_TEXT = ("description", "comment", "note")  # typed by people: phone or ID numbers may be in it
+
+
+def mask_personal(record: dict[str, Any]) -> dict[str, Any]:
+    """An order, or an event's data, with every personal field in the one masked format: the resident's, a
+    volunteer's own phone (their registration), and the phone or ID numbers in free text."""
+    out = dict(record)
+    if isinstance(record.get("resident"), dict):
+        out["resident"] = mask_resident(record["resident"])
+    if isinstance(record.get("phone"), str):
+        out["phone"] = mask_phone(record["phone"])
+    for name in FREE_TEXT:
+        if isinstance(record.get(name), str):
+            out[name] = mask_free_text(record[name])
+    return out

@@ -69,7 +69,9 @@ def open_read_model(app: CivicFlowBase, **options: Any) -> ReadModel:
     """A read model on `app`'s store (its tables created unless `create=False`), on the application's clock
     (checkpoints are dated by it); options override the settings'."""
     defaults = {**read_model_settings(app.settings), "clock": app.clock.now}
-    return ReadModel.open(recorder=app.recorder, mapper=app.mapper, **{**defaults, **options})
+    model = ReadModel.open(recorder=app.recorder, mapper=app.mapper, **{**defaults, **options})
+    model.unseal = app.residents.revealed  # personal fields open through the application's key store
+    return model
 
 
 def wire_ports(app: CivicFlow, model: ReadModel) -> None:

@@ -22,9 +22,10 @@ class OrderCommands(CivicFlowBase):
                     *, actor: str) -> list[Order]:
         home_service = self.require_category("category", category).home_service
         self.require_site("site_id", site_id)
-        at, deadlines = self.clock.now(), self.settings.deadlines
-        order = Order.place(uuid4(), category=category, site_id=site_id, description=description,
-                            channel=channel, priority=priority, resident=resident, window=window,
+        order_id, at, deadlines = uuid4(), self.clock.now(), self.settings.deadlines
+        sealed, description = self.residents.seal_placement(str(order_id), channel, resident, description, at)
+        order = Order.place(order_id, category=category, site_id=site_id, description=description,
+                            channel=channel, priority=priority, resident=sealed, window=window,
                             dispatch_by=deadlines.dispatch_by(at, priority),
                             complete_by=deadlines.complete_by(at, priority, window[1] if window else None),
                             home_service=home_service, actor=actor, at=at)
@@ -85,7 +86,7 @@ class OrderCommands(CivicFlowBase):
                          principal: Principal | None = None) -> list[Order | Volunteer]:
         order = self._order(order_id, expected_version, principal)
         volunteer = self.referenced(Volunteer, "volunteer_id", volunteer_id)
-        at = self.clock.now()
+        at, note = self.clock.now(), self.residents.seal_text_for(order.resident, "note", note)
         order.complete_service(volunteer, service_minutes, note, review_by=self.settings.deadlines.review_by(at),
                                tolerance=self.settings.service_tolerance, actor=actor, at=at)
         return [order, volunteer]
@@ -95,7 +96,7 @@ class OrderCommands(CivicFlowBase):
                      expected_version: int | None = None,
                      principal: Principal | None = None) -> list[Order | Volunteer]:
         order = self._order(order_id, expected_version, principal)
-        acceptor = self._acceptor(order)
+        acceptor, comment = self._acceptor(order), self.residents.seal_text_for(order.resident, "comment", comment)
         order.review(acceptor, rating, comment, actor=actor, at=self.clock.now())
         return [order, acceptor]  # type: ignore[list-item]
 

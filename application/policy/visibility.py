@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from application.errors import ApplicationError, NotFound
 from application.policy.principal import Principal
+from application.persistence.clock import Clock
+from application.residents import Residents
+from application.settings import Settings
 from application.sites import SiteDirectory
 from domain.order import Order
-from domain.privacy import mask_resident
+from domain.privacy import mask_personal
 from domain.team import Team
 from domain.volunteer import Volunteer
 
@@ -34,18 +38,21 @@ class OrderReach:
     assignee_volunteer_id: str | None
     assignee_team_id: str | None
     accepted_by: str | None
+    completed_at: datetime | None = None
 
     @classmethod
     def of_order(cls, order: Order) -> OrderReach:
         return cls(str(order.id), order.channel, order.site_id, order.responsible_site_id,
-                   _text(order.assignee_volunteer_id), _text(order.assignee_team_id), _text(order.accepted_by))
+                   _text(order.assignee_volunteer_id), _text(order.assignee_team_id), _text(order.accepted_by),
+                   order.completed_at)
 
     @classmethod
     def of_view(cls, order: Mapping[str, Any]) -> OrderReach:
         assignee, escalations = order["assignee"] or {}, order["escalations"]
         return cls(str(order["id"]), order["channel"], order["site_id"],
                    escalations[-1]["to_site"] if escalations else order["site_id"],
-                   assignee.get("volunteer_id"), assignee.get("team_id"), order["accepted_by"])
+                   assignee.get("volunteer_id"), assignee.get("team_id"), order["accepted_by"],
+                   order.get("completed_at"))
 
 
 def _text(value: object) -> str | None:
@@ -57,6 +64,10 @@ class Directory(Protocol):
 
     @property
     def sites(self) -> SiteDirectory: ...
+
+    settings: Settings
+    clock: Clock
+    residents: Residents
 
     def find(self, cls: type, aggregate_id: Any) -> Any: ...
 
@@ -90,16 +101,25 @@ class Policy:
         return False
 
     def sees_resident(self, principal: Principal, order: OrderReach) -> bool:
-        """The placing channel, dispatchers in jurisdiction and the assigned volunteer; never inspectors."""
+        """The placing channel, dispatchers in jurisdiction and the assigned volunteer until the access period
+        after completion ends; never inspectors."""
         if principal.role == "volunteer":
-            return _holds(order, principal)
+            return _holds(order, principal) and not self._access_ended(order)
         return principal.role in ("channel", "dispatcher") and self.sees_order(principal, order)
 
+    def _access_ended(self, order: OrderReach) -> bool:
+        period = self.directory.settings.volunteer_sees_resident_for
+        return order.completed_at is not None and self.directory.clock.now() - order.completed_at > period
+
     def shown(self, principal: Principal, order: dict[str, Any]) -> dict[str, Any]:
-        """A presented order as this principal may see it: the resident masked unless it may read them."""
-        if self.sees_resident(principal, OrderReach.of_view(order)):
-            return order
-        return {**order, "resident": mask_resident(order["resident"])}
+        """A presented order as this principal may see it: its sealed fields opened, and masked in the one
+        format unless it may read the resident's data."""
+        return self.readable(principal, OrderReach.of_view(order), order)
+
+    def readable(self, principal: Principal, order: OrderReach, record: Mapping[str, Any]) -> dict[str, Any]:
+        """An order or an event's data about it, opened, and masked for a principal without the right."""
+        opened = self.directory.residents.revealed(record)
+        return opened if self.sees_resident(principal, order) else mask_personal(opened)
 
     def require_order(self, principal: Principal, order: OrderReach) -> None:
         if not self.sees_order(principal, order):

@@ -31,11 +31,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_routes(app: Flask) -> None:
-    from interfaces.web import audit, ops, orders, problem_pages, reference, volunteers  # once the app exists
+    from interfaces.web import audit, ops, orders, problem_pages, reference, residents, volunteers  # app first
 
     api = create_api(app)
     for blueprint in (reference.sites, reference.categories, volunteers.blp, volunteers.teams, orders.blp,
-                      *audit.blueprints(), ops.blp):
+                      *audit.blueprints(), *residents.blueprints(), ops.blp):
         api.register_blueprint(blueprint)
     link_workflows(api.spec.to_dict()["paths"])  # the document's own paths, not a copy
     app.register_blueprint(problem_pages.blp)  # plain Flask: the pages are for people, not in /openapi.json

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from domain.order import Order
 from application.policy import OrderReach, Principal
-from domain.privacy import mask_resident
 from interfaces.web.context import civicflow, policy
 
 PASSED_THROUGH = ("status", "category", "placed_after", "placed_before", "overdue", "cursor", "limit")
@@ -54,15 +53,9 @@ def version_at(order_id: UUID, instant: datetime) -> int | None:
 
 
 def history_items(principal: Principal, order: Order, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The history, with the resident's data masked for anyone who may not read it."""
-    masked = not policy().sees_resident(principal, OrderReach.of_order(order))
-    return [{**item, "data": jsonable(_masked(item["data"]) if masked else item["data"])} for item in items]
-
-
-def _masked(data: dict[str, Any]) -> dict[str, Any]:
-    if isinstance(data.get("resident"), dict):  # only `Placed` carries the resident's data
-        return {**data, "resident": mask_resident(data["resident"])}
-    return data
+    """The history, its sealed fields opened, and masked for anyone who may not read the resident's data."""
+    reach = OrderReach.of_order(order)
+    return [{**item, "data": jsonable(policy().readable(principal, reach, item["data"]))} for item in items]
 
 
 def jsonable(value: Any) -> Any:

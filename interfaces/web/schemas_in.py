@@ -200,3 +200,11 @@ class AuditQuery(Strict):
 class ExportQuery(Strict):
     format = fields.String(load_default="jsonl", validate=validate.OneOf(("jsonl", "csv")))
     after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62))
+
+
+class ResidentPhone(Strict):
+    phone = Text(32, metadata={"example": "13911112222"})
+
+
+class Erasure(ResidentPhone):
+    reason = Text(500, metadata={"example": "the resident asked for deletion (PIPL Art. 47), ticket 2026-118"})

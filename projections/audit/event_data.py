@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from domain.privacy import mask_free_text, mask_phone, mask_resident
 
 NOT_DATA = frozenset({"originator_id", "originator_version", "originator_topic", "timestamp", "actor"})
 
@@ -37,20 +36,3 @@ def type_names(topic: str) -> tuple[str, str]:
     qualname = topic.rpartition(":")[2]
     aggregate, _, event = qualname.rpartition(".")
     return aggregate or qualname, event
-
-
-FREE_TEXT = ("description", "comment", "note")
-
-
-def masked(data: dict[str, Any]) -> dict[str, Any]:
-    """The resident's name, phone and address (and a volunteer's phone) in the one masked format of
-    domain/privacy.py, and phone or ID numbers typed into free text: inspectors see that they exist, never
-    what they are."""
-    if isinstance(data.get("phone"), str):  # a volunteer's registration
-        data = {**data, "phone": mask_phone(data["phone"])}
-    if isinstance(data.get("resident"), dict):
-        data = {**data, "resident": mask_resident(data["resident"])}
-    for name in FREE_TEXT:
-        if isinstance(data.get(name), str):
-            data = {**data, name: mask_free_text(data[name])}
-    return data

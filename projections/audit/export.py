@@ -9,14 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 from civicflow_verify import CSV_COLUMNS, CSV_JSON, VERSION, signed_payload
 from projections.audit.chain import inspector_form
 from projections.audit.checkpoints import as_record
-from projections.audit.event_data import masked
+from domain.privacy import FREE_TEXT, mask_personal
 from projections.audit.signing import Signer
 from projections.audit.verify import Start, Verifier
 
@@ -24,27 +24,30 @@ FORMATS = ("jsonl", "csv")
 SEGMENT = 10_000  # positions verified, then written, at a time
 
 
-def event_record(row: Mapping[str, Any]) -> dict[str, Any]:
+Unseal = Callable[[dict[str, Any]], dict[str, Any]]
+PERSONAL = ("resident", "phone", *FREE_TEXT)
+
+
+def event_record(row: Mapping[str, Any], unseal: Unseal = dict) -> dict[str, Any]:
     """An audit row as an export record: the proven inspector form, derived display masks, the hashes."""
     return {"record": "event", "position": row["position"], **inspector_form(dict(row)),
-            "display": display(row["data"]), "content_sha256": row["content_sha256"],
+            "display": display(unseal(row["data"])), "content_sha256": row["content_sha256"],
             "state_sha256": row["state_sha256"], "prev_hash": row["prev_hash"], "hash": row["hash"]}
 
 
 def display(data: dict[str, Any]) -> dict[str, Any]:
     """The personal fields as shown to inspectors (the one masked format), beside their seals; not proven."""
-    shown = masked(data)
-    return {name: shown[name] for name in ("resident", "phone", "description", "comment", "note")
-            if data.get(name) is not None}
+    shown = mask_personal(data)
+    return {name: shown[name] for name in PERSONAL if data.get(name) is not None}
 
 
 class Export:
     """The records of one export, produced by a verifier walking the store, the audit table and the checkpoints."""
 
-    def __init__(self, verifier: Verifier, signer: Signer, now: datetime):
+    def __init__(self, verifier: Verifier, signer: Signer, now: datetime, unseal: Unseal = dict):
         self.verifier, self.signer, self.now = verifier, signer, now
         self.pending: list[dict[str, Any]] = []
-        verifier.on_event = lambda row: self.pending.append(event_record(row))
+        verifier.on_event = lambda row: self.pending.append(event_record(row, unseal))
         verifier.on_checkpoint = lambda mark: self.pending.append(
             {"record": "checkpoint", **as_record(dict(mark))})
 

@@ -14,7 +14,7 @@ from civicflow_verify import verify_lines
 from projections.audit.chain import GENESIS
 from projections.audit.checkpoints import Checkpoints, checkpoint_is_signed
 from projections.audit.compare import Difference
-from projections.audit.event_data import masked
+from domain.privacy import mask_personal
 from projections.audit.export import FORMATS, Export, lines_of
 from projections.audit.migrate import v1_checkpoints_table, v1_report
 from projections.audit.replay import History, replay_into_scratch
@@ -33,6 +33,7 @@ class AuditTrail:
     runner: Runner
     marks: Checkpoints | None
     history_of: History
+    unseal: Callable[[dict[str, Any]], dict[str, Any]]
 
     def catch_up(self, stop: int | None = None, on_page: Progress = None) -> int:
         raise NotImplementedError
@@ -49,7 +50,7 @@ class AuditTrail:
         limit = max(1, min(limit, 1000))
         with self.engine.connect() as conn:
             rows = [dict(r) for r in conn.execute(query.order_by(t.c.position).limit(limit + 1)).mappings()]
-        items = [{**r, "data": masked(r["data"]) if mask else r["data"]} for r in rows[:limit]]
+        items = [{**r, "data": mask_personal(self.unseal(r["data"])) if mask else r["data"]} for r in rows[:limit]]
         return items, items[-1]["position"] if len(rows) > limit else None
 
     def _signed(self) -> Checkpoints:
@@ -150,7 +151,8 @@ class AuditTrail:
         anchor = self.checkpoint_before(after) if after > 0 else None
         start = Start() if anchor is None or anchor["position"] == 0 else \
             Start(anchor["position"], anchor["head"], anchor["count"], anchor)
-        records = Export(self._verifier(), marks.signer, now or marks.clock()).records(start, self._audit_tip(), after)
+        export = Export(self._verifier(), marks.signer, now or marks.clock(), self.unseal)
+        records = export.records(start, self._audit_tip(), after)
         return lines_of(records, fmt)
 
     def _audit_tip(self) -> int:

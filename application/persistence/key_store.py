@@ -1,0 +1,139 @@
+"""The key store (DESIGN §14): one AES-GCM key per resident, apart from the events — its own SQLite file beside
+the store, or its own PostgreSQL schema — so that a backup of the events alone holds no readable personal data,
+and erasing a resident is destroying one key (crypto-shredding).
+
+Also kept here, as the application's own bookkeeping: an installation secret (resident ids are an HMAC of the
+phone under it, so the phone itself is stored nowhere) and which orders each resident's key sealed.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (Column, DateTime, Engine, LargeBinary, MetaData, String, Table, create_engine, delete,
+                        event, insert, select)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import StaticPool
+
+from application.persistence.store import StoreLocation
+
+KEY_BYTES = 32
+DDL_LOCK = 0x6B657973  # an advisory lock id of our own ("keys")
+SECRET = "resident-ids"
+
+
+def _tables(md: MetaData) -> tuple[Table, Table, Table]:
+    keys = Table("resident_keys", md, Column("key_id", String(64), primary_key=True),
+                 Column("key", LargeBinary, nullable=False), Column("created_at", DateTime, nullable=False))
+    orders = Table("resident_orders", md, Column("key_id", String(64), primary_key=True),
+                   Column("order_id", String(64), primary_key=True), Column("channel", String(64), nullable=False))
+    secrets = Table("installation_secrets", md, Column("name", String(64), primary_key=True),
+                    Column("secret", LargeBinary, nullable=False))
+    return keys, orders, secrets
+
+
+class KeyStore:
+    def __init__(self, engine: Engine, schema: str | None = None):
+        self.engine, md = engine, MetaData()
+        self.keys, self.orders, self.secrets = _tables(md)
+        with engine.begin() as conn:  # processes starting together: one creates, the others wait and find it
+            if schema is not None:
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({DDL_LOCK})")
+                conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            md.create_all(conn, checkfirst=True)
+
+    @classmethod
+    def open(cls, store: StoreLocation) -> KeyStore:
+        return cls(_engine(store), f"{store.schema}_keys" if store.kind == "postgresql" else None)
+
+    def secret(self) -> bytes:
+        """The installation's secret, made on first use (the same for every process)."""
+        found = self._scalar(select(self.secrets.c.secret).where(self.secrets.c.name == SECRET))
+        if found is None:
+            self._insert_once(self.secrets, {"name": SECRET, "secret": os.urandom(KEY_BYTES)})
+            found = self._scalar(select(self.secrets.c.secret).where(self.secrets.c.name == SECRET))
+        return bytes(found)
+
+    def key(self, key_id: str) -> bytes | None:
+        found = self._scalar(select(self.keys.c.key).where(self.keys.c.key_id == key_id))
+        return None if found is None else bytes(found)
+
+    def key_for(self, key_id: str, at: datetime) -> bytes:
+        """The resident's key, made now if they have none."""
+        found = self.key(key_id)
+        if found is None:
+            self._insert_once(self.keys, {"key_id": key_id, "key": os.urandom(KEY_BYTES), "created_at": at})
+            found = self.key(key_id)
+        assert found is not None
+        return found
+
+    def sealed_order(self, key_id: str, order_id: str, channel: str) -> None:
+        self._insert_once(self.orders, {"key_id": key_id, "order_id": order_id, "channel": channel})
+
+    def orders_of(self, key_id: str) -> list[dict[str, Any]]:
+        query = select(self.orders.c.order_id, self.orders.c.channel).where(self.orders.c.key_id == key_id)
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query.order_by(self.orders.c.order_id)).mappings()]
+
+    def destroy(self, key_id: str) -> bool:
+        """Destroy the key so that nothing of it stays in the store's files; whether there was one."""
+        with self.engine.begin() as conn:
+            gone = conn.execute(delete(self.keys).where(self.keys.c.key_id == key_id)).rowcount > 0
+        self._scrub()
+        return gone
+
+    def _scrub(self) -> None:
+        """SQLite: secure_delete zeroed the deleted cells; fold the WAL into the file and empty it. PostgreSQL:
+        rewrite the table (VACUUM FULL), so the dead row's bytes leave the data files."""
+        raw = self.engine.raw_connection()  # outside any transaction: neither statement may run inside one
+        try:
+            if self.engine.dialect.name == "sqlite":
+                raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+            else:
+                raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+                raw.driver_connection.execute("VACUUM FULL resident_keys")  # type: ignore[union-attr]
+                raw.driver_connection.autocommit = False  # type: ignore[union-attr]
+        finally:
+            raw.close()
+
+    def _scalar(self, query: Any) -> Any:
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar()
+
+    def _insert_once(self, table: Table, row: dict[str, Any]) -> None:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(table), [row])
+        except IntegrityError:
+            pass  # another process made it first: theirs is kept
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def key_store_path(store_path: Path) -> Path:
+    return store_path.with_name(store_path.stem + "-keys" + (store_path.suffix or ".db"))
+
+
+def _engine(store: StoreLocation) -> Engine:
+    if store.kind == "postgresql":
+        schema = f"{store.schema}_keys"
+        return create_engine(store.sqlalchemy_url(), connect_args={"options": f"-c search_path={schema}"},
+                             pool_size=2, max_overflow=4, pool_pre_ping=True)
+    if store.kind == "sqlite" and store.path is not None:
+        engine = create_engine(f"sqlite:///{key_store_path(store.path)}", connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, record: Any) -> None:
+            dbapi_connection.isolation_level = None  # BEGIN IMMEDIATE below: writers queue, none fails
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            dbapi_connection.execute("PRAGMA secure_delete=ON")  # deleted keys are overwritten with zeros
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return engine
+    return create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
