@@ -56,9 +56,10 @@ class Residents:
                        at: datetime) -> tuple[dict[str, Any], str]:
         """A new order's resident and description, sealed; the order is recorded under the resident's key first
         (a crash after it leaves an entry without an order, never an order the key store does not know)."""
+        if not resident.get("phone"):
+            return dict(resident), description  # the order refuses it (domain/order.py): nothing to seal
         rid = self.resident_id(resident["phone"])
-        key = self.keys.key_for(rid, at)
-        self.keys.sealed_order(rid, order_id, channel)
+        key = self.keys.key_for_order(rid, order_id, channel, at)
         sealed = {name: None if resident.get(name) is None else _seal(key, rid, name, resident[name])
                   for name in RESIDENT_FIELDS}
         return sealed, _seal(key, rid, "description", description)

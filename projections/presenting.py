@@ -122,3 +122,9 @@ def site_stats_row(row: Row) -> dict[str, Any]:
             "timings": {"minutes_to_dispatch": average_minutes("dispatch"),
                         "minutes_to_accept": average_minutes("accept"),
                         "minutes_to_complete": average_minutes("complete")}}
+
+
+def resident_copy(orders: list[dict[str, Any]], erased_at: datetime | None) -> dict[str, Any]:
+    """A resident's data request answered (PIPL Art. 45): their orders, opened by the caller, newest resident
+    details first."""
+    return {"resident": orders[-1]["resident"], "orders": orders, "erased_at": erased_at}

@@ -4,6 +4,8 @@ the request — an idempotency digest included — carries the phone."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from application.base import CivicFlowBase
 from application.errors import NotFound
 from application.idempotency import command
@@ -31,7 +33,7 @@ class ResidentCommands(CivicFlowBase):
         entries = self.residents.keys.orders_of(resident_id)
         if principal.role == "channel":
             entries = [e for e in entries if e["channel"] == principal.channel]
-        orders = [order for e in entries if (order := self.find(Order, e["order_id"])) is not None]
+        orders = [order for e in entries if (order := self.find(Order, UUID(e["order_id"]))) is not None]
         if not orders:
             raise NotFound("resident", "with that phone")
         return orders, self.find(ResidentErasure, erasure_id(resident_id))

@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import (Column, DateTime, Engine, LargeBinary, MetaData, String, Table, create_engine, delete,
                         event, insert, select)
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
 
@@ -61,17 +63,14 @@ class KeyStore:
         found = self._scalar(select(self.keys.c.key).where(self.keys.c.key_id == key_id))
         return None if found is None else bytes(found)
 
-    def key_for(self, key_id: str, at: datetime) -> bytes:
-        """The resident's key, made now if they have none."""
-        found = self.key(key_id)
-        if found is None:
-            self._insert_once(self.keys, {"key_id": key_id, "key": os.urandom(KEY_BYTES), "created_at": at})
-            found = self.key(key_id)
-        assert found is not None
-        return found
-
-    def sealed_order(self, key_id: str, order_id: str, channel: str) -> None:
-        self._insert_once(self.orders, {"key_id": key_id, "order_id": order_id, "channel": channel})
+    def key_for_order(self, key_id: str, order_id: str, channel: str, at: datetime) -> bytes:
+        """The resident's key (made now if they have none), with the order recorded under it: one transaction,
+        committed (and synced) before the order's event is written — a key is never lost under an order."""
+        with self.engine.begin() as conn:
+            conn.execute(_insert_new(conn, self.keys, {"key_id": key_id, "key": os.urandom(KEY_BYTES),
+                                                       "created_at": at}))
+            conn.execute(_insert_new(conn, self.orders, {"key_id": key_id, "order_id": order_id, "channel": channel}))
+            return bytes(conn.execute(select(self.keys.c.key).where(self.keys.c.key_id == key_id)).scalar_one())
 
     def orders_of(self, key_id: str) -> list[dict[str, Any]]:
         query = select(self.orders.c.order_id, self.orders.c.channel).where(self.orders.c.key_id == key_id)
@@ -114,6 +113,12 @@ class KeyStore:
         self.engine.dispose()
 
 
+def _insert_new(conn: Any, table: Table, row: dict[str, Any]) -> Any:
+    """INSERT that leaves an existing row (same key) as it is."""
+    dialect = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
+    return dialect(table).values(**row).on_conflict_do_nothing()
+
+
 def key_store_path(store_path: Path) -> Path:
     return store_path.with_name(store_path.stem + "-keys" + (store_path.suffix or ".db"))
 
@@ -131,6 +136,7 @@ def _engine(store: StoreLocation) -> Engine:
             dbapi_connection.isolation_level = None  # BEGIN IMMEDIATE below: writers queue, none fails
             dbapi_connection.execute("PRAGMA journal_mode=WAL")
             dbapi_connection.execute("PRAGMA secure_delete=ON")  # deleted keys are overwritten with zeros
+            dbapi_connection.execute("PRAGMA synchronous=FULL")  # a key is synced before its order is written
 
         @event.listens_for(engine, "begin")
         def _begin(connection: Any) -> None:

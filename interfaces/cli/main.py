@@ -8,6 +8,7 @@ from interfaces.bootstrap import application
 from interfaces.cli.audit import audit
 from interfaces.cli.demo import demo
 from interfaces.cli.projections import projections
+from interfaces.cli.residents import residents
 from interfaces.cli.serve import serve
 from interfaces.cli.supervise import supervise
 from interfaces.cli.tokens import tokens
@@ -47,3 +48,4 @@ cli.add_command(supervise)
 cli.add_command(demo)
 cli.add_command(projections)
 cli.add_command(audit)
+cli.add_command(residents)

@@ -59,8 +59,7 @@ class DataRequests(MethodView):
         app = civicflow()
         orders, erasure = app.resident_orders(app.residents.resident_id(body["phone"]), g.principal)
         shown = [app.residents.revealed(presenting.order(order, now())) for order in orders]
-        return {"resident": shown[-1]["resident"], "orders": shown,
-                "erased_at": None if erasure is None else erasure.created_on}
+        return presenting.resident_copy(shown, None if erasure is None else erasure.created_on)
 
 
 def blueprints() -> list[Blueprint]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from itertools import count
 from typing import Any
 
-from tests.interfaces.web.world import POST, STATION, World
+from tests.interfaces.web.world import RESIDENT, POST, STATION, World
 
 ALL = ("channel", "dispatcher", "volunteer", "inspector", "admin")
 READERS = ("channel", "dispatcher", "volunteer", "inspector")
@@ -50,6 +50,8 @@ ROUTES: list[tuple[str, str, Body, tuple[str, ...]]] = [
     ("GET", "/api/v1/audit/checkpoints", None, ("inspector", "admin")),
     ("POST", "/api/v1/audit/verifications", lambda w: {}, ("inspector", "admin")),
     ("GET", "/api/v1/audit/verifications/{job}", None, ("inspector", "admin")),
+    ("POST", "/api/v1/residents/data-requests", lambda w: {"phone": RESIDENT["phone"]}, ("admin", "channel")),
+    ("POST", "/api/v1/residents/erasures", lambda w: {"phone": RESIDENT["phone"], "reason": "r"}, ("admin",)),
     ("GET", "/api/v1/audit/export?format=csv", None, ("inspector", "admin")),
 ]
 
