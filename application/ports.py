@@ -13,7 +13,7 @@ from domain.dispatch import Candidate
 
 DUE_PAGE = 500
 
-__all__ = ["CandidateSource", "Clock", "DueOrders"]
+__all__ = ["CandidateSource", "Clock", "DueOrders", "ResidentOrders"]
 
 
 class CandidateSource(Protocol):
@@ -25,3 +25,8 @@ class CandidateSource(Protocol):
 class DueOrders(Protocol):
     def due_order_ids(self, now: datetime, *, after: UUID | None = None, limit: int = DUE_PAGE) -> list[UUID]:
         """Ids (ascending, greater than `after`) of orders that may have passed a deadline at `now`."""
+
+
+class ResidentOrders(Protocol):
+    def orders_sealed_for(self, resident_id: str) -> list[tuple[UUID, str]]:
+        """(order id, placing channel) of every order whose resident fields are sealed with this resident's key."""

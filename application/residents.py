@@ -52,14 +52,13 @@ class Residents:
 
     # --- sealing ----------------------------------------------------------------------------------
 
-    def seal_placement(self, order_id: str, channel: str, resident: Mapping[str, Any], description: str,
-                       at: datetime) -> tuple[dict[str, Any], str]:
-        """A new order's resident and description, sealed; the order is recorded under the resident's key first
-        (a crash after it leaves an entry without an order, never an order the key store does not know)."""
+    def seal_placement(self, resident: Mapping[str, Any], description: str, at: datetime
+                       ) -> tuple[dict[str, Any], str]:
+        """A new order's resident and description, sealed with the resident's key (made, and synced, first)."""
         if not resident.get("phone"):
             return dict(resident), description  # the order refuses it (domain/order.py): nothing to seal
         rid = self.resident_id(resident["phone"])
-        key = self.keys.key_for_order(rid, order_id, channel, at)
+        key = self.keys.key_for(rid, at)
         sealed = {name: None if resident.get(name) is None else _seal(key, rid, name, resident[name])
                   for name in RESIDENT_FIELDS}
         return sealed, _seal(key, rid, "description", description)
@@ -97,16 +96,6 @@ class Residents:
         key = keys[rid]
         return ERASED if key is None else _open(key, rid, field, value)
 
-    # --- the resident's rights --------------------------------------------------------------------
-
-    def orders_of(self, phone: str) -> tuple[str, list[dict[str, Any]]]:
-        rid = self.resident_id(phone)
-        return rid, self.keys.orders_of(rid)
-
-    def erase(self, phone: str) -> tuple[str, list[dict[str, Any]], bool]:
-        """Destroy the resident's key: (their id, their orders, whether a key was there to destroy)."""
-        rid, orders = self.orders_of(phone)
-        return rid, orders, self.keys.destroy(rid)
 
 
 def _seal(key: bytes, rid: str, field: str, value: str) -> str:

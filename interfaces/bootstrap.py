@@ -20,6 +20,7 @@ from application.settings import Settings
 from projections import ReadModel
 from projections.reads.candidates import RosterCandidates
 from projections.reads.deadlines import BoardDueOrders
+from projections.reads.residents import BoardResidentOrders
 
 AUDIT_KEY_ENV = "CIVICFLOW_AUDIT_KEY"
 AUDIT_KEY_FILE = "civicflow-audit-ed25519.pem"
@@ -75,9 +76,10 @@ def open_read_model(app: CivicFlowBase, **options: Any) -> ReadModel:
 
 
 def wire_ports(app: CivicFlow, model: ReadModel) -> None:
-    """The application's ports → the view adapters: auto-dispatch candidates and the orders due."""
+    """The application's ports → the view adapters: auto-dispatch candidates, the orders due, a resident's orders."""
     app.use_candidates(RosterCandidates(model.engine, model.tables))
     app.use_due_orders(BoardDueOrders(model.engine, model.tables))
+    app.use_resident_orders(BoardResidentOrders(model.engine, model.tables, model.catch_up))
 
 
 def read_model_settings(settings: Settings) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Engine, MetaData, select
 
+from projections.audit.chain import Sealer
 from projections.audit.log import CHECKPOINT_EVERY, AuditLog, CheckpointHook
 from projections.audit.jobs import VerificationJobs
 from projections.audit.migrate import AuditFormatV1, audit_format, move_v1_tables, v1_checkpoints_table
@@ -38,10 +39,10 @@ VIEW_UNITS = ((7, ("order_board", "site_stats")), (5, ("audit_log",)), (1, ("vol
 
 
 def build_projections(tables: ViewTables, on_checkpoint: CheckpointHook | None = None,
-                      checkpoint_every: int = CHECKPOINT_EVERY, views: Collection[str] | None = None
-                      ) -> list[Projection]:
+                      checkpoint_every: int = CHECKPOINT_EVERY, views: Collection[str] | None = None,
+                      sealer: Sealer = Sealer()) -> list[Projection]:
     every = [OrderBoard(tables.order_board, tables.site_tree), VolunteerRoster(tables.volunteer_roster),
-             SiteStats(tables), AuditLog(tables.audit_log, on_checkpoint, checkpoint_every)]
+             SiteStats(tables), AuditLog(tables.audit_log, on_checkpoint, checkpoint_every, sealer)]
     unknown = set(views or ()) - {p.name for p in every}
     if unknown:
         raise ValueError(f"no such view: {', '.join(sorted(unknown))}")
@@ -74,8 +75,10 @@ class ReadModel(AuditTrail):
         # Every worker of one installation seals cursors with the same key, derived from the audit key.
         self.cursors = Cursors(os.urandom(32) if signer is None else signer.derive_key("list cursors"))
         # `views`: fold only these (a worker of a partitioned deployment); default: all of them.
+        # Seals of values stored in clear are keyed by the audit key (chain.py: Sealer), the same in every process.
+        self.sealer = Sealer(b"" if signer is None else signer.derive_key("audit seals"))
         projections = build_projections(self.tables, self.marks.record if self.marks else None, checkpoint_every,
-                                        views)
+                                        views, self.sealer)
         self.runner = Runner(engine, self.tables.positions, recorder, mapper, projections, hooks, page_size)
         self.history_of = History(engine, self.tables, recorder, mapper)
         self.verifications = VerificationJobs(engine, self.tables.verifications, clock)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from domain.dispatch import Candidate, rank_key
+from domain.order import Order
 from domain.volunteer import Volunteer
 
 
@@ -61,3 +63,19 @@ class InMemoryDueOrders:
 
     def due_order_ids(self, now: datetime, *, after: UUID | None = None, limit: int = 500) -> list[UUID]:
         return sorted(i for i in self.order_ids if after is None or i > after)[:limit]
+
+
+class StoredResidentOrders:
+    """The `ResidentOrders` port read straight from the event store: every placed order whose resident fields are
+    sealed with the key asked for (what the order board answers, without a view)."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    def orders_sealed_for(self, resident_id: str) -> list[tuple[UUID, str]]:
+        found = []
+        for notification in self.app.recorder.select_notifications(1, 1_000_000):
+            event = self.app.mapper.to_domain_event(notification)
+            if isinstance(event, Order.Placed) and f"cf1:{resident_id}:" in str(event.resident.get("phone")):
+                found.append((event.originator_id, event.channel))
+        return found

@@ -90,7 +90,7 @@ FORMS: list[Record] = [  # what real exports carry: null actors, CJK, nested dat
      "version": 3, "timestamp": "2026-11-02T08:05:00+00:00", "actor": "system:supervisor", "data": {}},
 ]
 DISPLAYS: list[Record] = [{}, {}, {"description": "health 服务", "resident": {"address": None, "name": "王**",
-                                                                              "phone": "156****09"}},
+                                                                              "phone": "156****0009"}},
                           {}, {"comment": "很好"}, {}]
 POSITIONS = [1, 2, 4, 5, 8, 9]  # positions have gaps: the chain links the previous present one
 

@@ -23,7 +23,7 @@ class OrderCommands(CivicFlowBase):
         home_service = self.require_category("category", category).home_service
         self.require_site("site_id", site_id)
         order_id, at, deadlines = uuid4(), self.clock.now(), self.settings.deadlines
-        sealed, description = self.residents.seal_placement(str(order_id), channel, resident, description, at)
+        sealed, description = self.residents.seal_placement(resident, description, at)
         order = Order.place(order_id, category=category, site_id=site_id, description=description,
                             channel=channel, priority=priority, resident=sealed, window=window,
                             dispatch_by=deadlines.dispatch_by(at, priority),

@@ -2,8 +2,8 @@
 the store, or its own PostgreSQL schema — so that a backup of the events alone holds no readable personal data,
 and erasing a resident is destroying one key (crypto-shredding).
 
-Also kept here, as the application's own bookkeeping: an installation secret (resident ids are an HMAC of the
-phone under it, so the phone itself is stored nowhere) and which orders each resident's key sealed.
+Also kept here: the installation's secret (resident ids are an HMAC of the phone under it, so the phone itself is
+stored nowhere). Which orders a key sealed is read from the events' own views (projections/reads/residents.py).
 """
 
 from __future__ import annotations
@@ -27,20 +27,18 @@ DDL_LOCK = 0x6B657973  # an advisory lock id of our own ("keys")
 SECRET = "resident-ids"
 
 
-def _tables(md: MetaData) -> tuple[Table, Table, Table]:
+def _tables(md: MetaData) -> tuple[Table, Table]:
     keys = Table("resident_keys", md, Column("key_id", String(64), primary_key=True),
                  Column("key", LargeBinary, nullable=False), Column("created_at", DateTime, nullable=False))
-    orders = Table("resident_orders", md, Column("key_id", String(64), primary_key=True),
-                   Column("order_id", String(64), primary_key=True), Column("channel", String(64), nullable=False))
     secrets = Table("installation_secrets", md, Column("name", String(64), primary_key=True),
                     Column("secret", LargeBinary, nullable=False))
-    return keys, orders, secrets
+    return keys, secrets
 
 
 class KeyStore:
     def __init__(self, engine: Engine, schema: str | None = None):
         self.engine, md = engine, MetaData()
-        self.keys, self.orders, self.secrets = _tables(md)
+        self.keys, self.secrets = _tables(md)
         with engine.begin() as conn:  # processes starting together: one creates, the others wait and find it
             if schema is not None:
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({DDL_LOCK})")
@@ -63,19 +61,16 @@ class KeyStore:
         found = self._scalar(select(self.keys.c.key).where(self.keys.c.key_id == key_id))
         return None if found is None else bytes(found)
 
-    def key_for_order(self, key_id: str, order_id: str, channel: str, at: datetime) -> bytes:
-        """The resident's key (made now if they have none), with the order recorded under it: one transaction,
-        committed (and synced) before the order's event is written — a key is never lost under an order."""
+    def key_for(self, key_id: str, at: datetime) -> bytes:
+        """The resident's key, made now (committed and synced before any event is sealed with it) if they have
+        none; made once, whichever process asks first."""
+        found = self.key(key_id)
+        if found is not None:
+            return found
         with self.engine.begin() as conn:
             conn.execute(_insert_new(conn, self.keys, {"key_id": key_id, "key": os.urandom(KEY_BYTES),
                                                        "created_at": at}))
-            conn.execute(_insert_new(conn, self.orders, {"key_id": key_id, "order_id": order_id, "channel": channel}))
             return bytes(conn.execute(select(self.keys.c.key).where(self.keys.c.key_id == key_id)).scalar_one())
-
-    def orders_of(self, key_id: str) -> list[dict[str, Any]]:
-        query = select(self.orders.c.order_id, self.orders.c.channel).where(self.orders.c.key_id == key_id)
-        with self.engine.connect() as conn:
-            return [dict(row) for row in conn.execute(query.order_by(self.orders.c.order_id)).mappings()]
 
     def destroy(self, key_id: str) -> bool:
         """Destroy the key so that nothing of it stays in the store's files; whether there was one."""

@@ -12,7 +12,7 @@ import click
 from application.errors import ApplicationError
 from application.policy import Principal
 from domain.resident import ResidentErasure
-from interfaces.bootstrap import application
+from interfaces.bootstrap import bootstrap
 from projections import presenting
 
 CLI_ACTOR = "cli:residents"
@@ -31,7 +31,8 @@ def residents() -> None:
 @click.option("--reason", required=True, help="why (a request's reference); phone and ID numbers are masked")
 def erase(phone: str, reason: str) -> None:
     """Destroy the resident's key: their personal fields in every order become unreadable everywhere."""
-    app = application(reference_data=False)
+    system = bootstrap(reference_data=False)  # a resident's orders are found on the order board
+    app = system.app
     try:
         result = app.erase_resident(app.residents.resident_id(phone), reason, actor=CLI_ACTOR)
         erasure = app.load(ResidentErasure, result.id)
@@ -40,14 +41,15 @@ def erase(phone: str, reason: str) -> None:
     except ApplicationError as error:
         raise click.ClickException(str(error)) from error
     finally:
-        app.close()
+        system.close()
 
 
 @residents.command("data")
 @PHONE
 def data(phone: str) -> None:
     """Everything held about the resident, as JSON (a copy for them, PIPL Art. 45)."""
-    app = application(reference_data=False)
+    system = bootstrap(reference_data=False)
+    app = system.app
     try:
         orders, erasure = app.resident_orders(app.residents.resident_id(phone), OPERATOR)
         now = app.clock.now()
@@ -57,4 +59,4 @@ def data(phone: str) -> None:
     except ApplicationError as error:
         raise click.ClickException(str(error)) from error
     finally:
-        app.close()
+        system.close()

@@ -8,44 +8,56 @@ event store: the state hash of the stored bytes and the content hash of the insp
 from __future__ import annotations
 
 import hashlib
+import hmac
+import re
 from datetime import datetime, timezone
 from typing import Any
 
 from civicflow_verify import GENESIS, canonical_json, content_sha256, leaf_hash, next_head, sha256_hex
+from domain.privacy import FREE_TEXT
 
 __all__ = ["GENESIS", "canonical_json", "content_sha256", "leaf_hash", "next_head", "sha256_hex"]  # re-exported
 
 # Personal fields (DESIGN §14) by name: the resident's, a volunteer's phone, and free text people type.
-SEALED_FIELDS = frozenset({"phone", "description", "comment", "note"})
+SEALED_FIELDS = frozenset({"phone", *FREE_TEXT})
 RESIDENT = "resident"
+CIPHERTEXT = re.compile(r"^cf1:[0-9a-f]{32}:[A-Za-z0-9_-]+$")  # application/residents.py's sealed values
 
 
-def seal(value: Any) -> dict[str, str]:
-    """What the inspector form carries instead of a personal value: the SHA-256 of the value as stored (its
-    canonical JSON). Stored encrypted (DESIGN §14) it is a hash of random ciphertext, and survives erasure."""
-    return {"sealed": sha256_hex(canonical_json(value))}
+class Sealer:
+    """What the inspector form carries instead of a personal value: its seal. For a value stored encrypted, the
+    SHA-256 of its ciphertext (random: it reveals nothing, and survives erasure); for one stored in clear (a
+    volunteer's phone, a store from before encryption), an HMAC under a key derived from the audit key — a bare
+    hash of a phone number is undone by trying all of them."""
 
+    def __init__(self, key: bytes = b""):
+        self.key = key
 
-def sealed_data(data: dict[str, Any]) -> dict[str, Any]:
-    out = dict(data)
-    for name, value in data.items():
-        if name in SEALED_FIELDS and value is not None:
-            out[name] = seal(value)
-        elif name == RESIDENT and isinstance(value, dict):
-            out[name] = {k: None if v is None else seal(v) for k, v in value.items()}
-    return out
+    def seal(self, value: Any) -> dict[str, str]:
+        text = canonical_json(value)
+        if isinstance(value, str) and CIPHERTEXT.match(value):
+            return {"sealed": sha256_hex(text)}
+        return {"sealed": hmac.new(self.key, text, hashlib.sha256).hexdigest()}
+
+    def data(self, data: dict[str, Any]) -> dict[str, Any]:
+        out = dict(data)
+        for name, value in data.items():
+            if name in SEALED_FIELDS and value is not None:
+                out[name] = self.seal(value)
+            elif name == RESIDENT and isinstance(value, dict):
+                out[name] = {k: None if v is None else self.seal(v) for k, v in value.items()}
+        return out
+
+    def form(self, content: dict[str, Any]) -> dict[str, Any]:
+        """The inspector form of an audit row's content (projections.audit.log.audit_content)."""
+        return {"type": content["type"], "aggregate_type": content["aggregate_type"],
+                "aggregate_id": content["aggregate_id"], "version": content["version"],
+                "timestamp": form_timestamp(content["timestamp"]), "actor": content["actor"],
+                "data": self.data(content["data"])}
 
 
 def form_timestamp(at: datetime) -> str:
     return at.astimezone(timezone.utc).isoformat()
-
-
-def inspector_form(content: dict[str, Any]) -> dict[str, Any]:
-    """The inspector form of an audit row's content (projections.audit.log.audit_content)."""
-    return {"type": content["type"], "aggregate_type": content["aggregate_type"],
-            "aggregate_id": content["aggregate_id"], "version": content["version"],
-            "timestamp": form_timestamp(content["timestamp"]), "actor": content["actor"],
-            "data": sealed_data(content["data"])}
 
 
 def state_sha256(notification: Any) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from civicflow_verify import CSV_COLUMNS, CSV_JSON, VERSION, signed_payload
-from projections.audit.chain import inspector_form
+from projections.audit.chain import Sealer
 from projections.audit.checkpoints import as_record
 from domain.privacy import FREE_TEXT, mask_personal
 from projections.audit.signing import Signer
@@ -28,9 +28,9 @@ Unseal = Callable[[dict[str, Any]], dict[str, Any]]
 PERSONAL = ("resident", "phone", *FREE_TEXT)
 
 
-def event_record(row: Mapping[str, Any], unseal: Unseal = dict) -> dict[str, Any]:
+def event_record(row: Mapping[str, Any], sealer: Sealer, unseal: Unseal = dict) -> dict[str, Any]:
     """An audit row as an export record: the proven inspector form, derived display masks, the hashes."""
-    return {"record": "event", "position": row["position"], **inspector_form(dict(row)),
+    return {"record": "event", "position": row["position"], **sealer.form(dict(row)),
             "display": display(unseal(row["data"])), "content_sha256": row["content_sha256"],
             "state_sha256": row["state_sha256"], "prev_hash": row["prev_hash"], "hash": row["hash"]}
 
@@ -47,7 +47,7 @@ class Export:
     def __init__(self, verifier: Verifier, signer: Signer, now: datetime, unseal: Unseal = dict):
         self.verifier, self.signer, self.now = verifier, signer, now
         self.pending: list[dict[str, Any]] = []
-        verifier.on_event = lambda row: self.pending.append(event_record(row, unseal))
+        verifier.on_event = lambda row: self.pending.append(event_record(row, verifier.sealer, unseal))
         verifier.on_checkpoint = lambda mark: self.pending.append(
             {"record": "checkpoint", **as_record(dict(mark))})
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, select
 
-from projections.audit.chain import GENESIS, chain_step, content_sha256, inspector_form, state_sha256
+from projections.audit.chain import GENESIS, Sealer, chain_step, content_sha256, state_sha256
 from projections.audit.event_data import event_data, type_names
 from projections.views.runner import Item
 
@@ -26,15 +26,15 @@ def audit_content(originator_id: Any, version: int, topic: str, event: Any) -> d
             "actor": getattr(event, "actor", None), "data": event_data(event)}
 
 
-def notification_content(notification: Any, event: Any) -> dict[str, Any]:
+def notification_content(notification: Any, event: Any, sealer: Sealer = Sealer()) -> dict[str, Any]:
     content = audit_content(notification.originator_id, notification.originator_version, notification.topic, event)
     content["state_sha256"] = state_sha256(notification)
-    content["content_sha256"] = content_sha256(inspector_form(content))
+    content["content_sha256"] = content_sha256(sealer.form(content))
     return content
 
 
-def audit_row(item: Item, seq: int, previous_head: str) -> dict[str, Any]:
-    content = notification_content(item.notification, item.event)
+def audit_row(item: Item, seq: int, previous_head: str, sealer: Sealer = Sealer()) -> dict[str, Any]:
+    content = notification_content(item.notification, item.event, sealer)
     head = chain_step(previous_head, item.position, content["state_sha256"], content["content_sha256"])
     return {"position": item.position, "seq": seq, **content, "hash": head, "prev_hash": previous_head}
 
@@ -51,8 +51,9 @@ def chain_tip(conn: Connection, table: Table, before: int | None = None) -> tupl
 class AuditLog:
     name = "audit_log"
 
-    def __init__(self, table: Table, on_checkpoint: CheckpointHook | None = None, every: int = CHECKPOINT_EVERY):
-        self.table, self.on_checkpoint, self.every = table, on_checkpoint, every
+    def __init__(self, table: Table, on_checkpoint: CheckpointHook | None = None, every: int = CHECKPOINT_EVERY,
+                 sealer: Sealer = Sealer()):
+        self.table, self.on_checkpoint, self.every, self.sealer = table, on_checkpoint, every, sealer
 
     def apply(self, conn: Connection, items: Sequence[Item]) -> None:
         first = items[0].position
@@ -63,7 +64,7 @@ class AuditLog:
         rows = []
         for item in items:
             seq += 1
-            rows.append(audit_row(item, seq, head))
+            rows.append(audit_row(item, seq, head, self.sealer))
             head = rows[-1]["hash"]
         conn.execute(self.table.insert(), rows)
         if self.on_checkpoint is not None:

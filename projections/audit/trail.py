@@ -11,7 +11,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Engine, MetaData, Table, func, inspect, select
 
 from civicflow_verify import verify_lines
-from projections.audit.chain import GENESIS
+from projections.audit.chain import GENESIS, Sealer
 from projections.audit.checkpoints import Checkpoints, checkpoint_is_signed
 from projections.audit.compare import Difference
 from domain.privacy import mask_personal
@@ -34,6 +34,7 @@ class AuditTrail:
     marks: Checkpoints | None
     history_of: History
     unseal: Callable[[dict[str, Any]], dict[str, Any]]
+    sealer: Sealer
 
     def catch_up(self, stop: int | None = None, on_page: Progress = None) -> int:
         raise NotImplementedError
@@ -69,7 +70,7 @@ class AuditTrail:
     def _verifier(self, on_progress: Progress = None) -> Verifier:
         marks = self._signed()
         return Verifier(self.engine, self.tables, self.recorder, self.mapper, marks.signer.public_key, on_progress,
-                        marks.every)
+                        marks.every, self.sealer)
 
     def store_head(self) -> int:
         return self.recorder.max_notification_id() or 0
@@ -177,7 +178,10 @@ class AuditTrail:
         from projections.read_model import build_projections  # the same projections, on scratch tables
 
         stop = self.catch_up()
-        return replay_into_scratch(self.engine, self.tables, self.recorder, self.mapper, build_projections, stop,
+        def same_projections(tables: ViewTables) -> list[Any]:
+            return build_projections(tables, sealer=self.sealer)
+
+        return replay_into_scratch(self.engine, self.tables, self.recorder, self.mapper, same_projections, stop,
                                    on_page)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import Engine, Text, cast, func, select
 
-from projections.audit.chain import GENESIS, chain_step
+from projections.audit.chain import GENESIS, Sealer, chain_step
 from projections.audit.checkpoints import checkpoint_is_signed
 from projections.audit.log import notification_content
 from projections.views.db import canonical_text
@@ -91,9 +91,11 @@ def check_links(public_key: str, marks: Sequence[Mapping[str, Any]]) -> VerifyRe
 
 class Verifier:
     def __init__(self, engine: Engine, tables: ViewTables, recorder: ApplicationRecorder, mapper: Mapper,
-                 public_key: str, on_progress: Callable[[int], None] | None = None, every: int = 1_000):
+                 public_key: str, on_progress: Callable[[int], None] | None = None, every: int = 1_000,
+                 sealer: Sealer = Sealer()):
         self.engine, self.tables, self.recorder, self.mapper = engine, tables, recorder, mapper
         self.public_key, self.on_progress, self.default_every = public_key, on_progress or (lambda p: None), every
+        self.sealer = sealer
         self.head, self.checked, self.signed, self.pending = GENESIS, 0, 0, 0
         self.on_event: Visit = lambda record: None
         self.on_checkpoint: Visit = lambda mark: None
@@ -173,7 +175,7 @@ class Verifier:
 
     def _check(self, event: Notification, row: Mapping[str, Any] | None) -> None:
         try:
-            expected = notification_content(event, self.mapper.to_domain_event(event))
+            expected = notification_content(event, self.mapper.to_domain_event(event), self.sealer)
         except Exception as error:  # noqa: BLE001 - any decoding failure is a finding, not a crash
             raise Failed(event.id, f"the stored event cannot be decoded: {error}") from error
         previous = self.head

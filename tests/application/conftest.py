@@ -6,6 +6,7 @@ import pytest
 from application.app import CivicFlow
 from application.settings import Settings
 from tests.conftest import make_app
+from tests.fakes import StoredResidentOrders
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -13,6 +14,7 @@ def civic(request: pytest.FixtureRequest, clock, tmp_path: Path) -> Iterator[Civ
     """The application on the in-memory store and on a SQLite file."""
     url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'civicflow.db'}"
     application = make_app(Settings(database_url=url, var_dir=tmp_path / "var"), clock)
+    application.use_resident_orders(StoredResidentOrders(application))
     yield application
     application.close()
 

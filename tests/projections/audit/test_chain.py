@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import stat
 from datetime import timedelta
@@ -12,7 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from domain.order import Order
 from interfaces.bootstrap import audit_key_path, open_read_model
 from projections.audit.event_data import event_data, type_names
-from tests.projections.scenario import RESIDENT, district_day, place
+from projections.audit.signing import Signer
+from tests.projections.scenario import RESIDENT, SITE, district_day, place
 
 PERSONAL = {"phone", "description", "comment", "note"}
 
@@ -21,26 +23,30 @@ def canonical(value) -> bytes:  # type: ignore[no-untyped-def]
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def sealed(value) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {"sealed": hashlib.sha256(canonical(value)).hexdigest()}
+def sealed(value, key: bytes = b"") -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A ciphertext's seal is its hash; a value stored in clear is sealed with an HMAC (it may be guessable)."""
+    if isinstance(value, str) and value.startswith("cf1:"):
+        return {"sealed": hashlib.sha256(canonical(value)).hexdigest()}
+    return {"sealed": hmac.new(key, canonical(value), hashlib.sha256).hexdigest()}
 
 
-def independent_form(notification, event) -> dict:  # type: ignore[no-untyped-def]
+def independent_form(notification, event, key: bytes) -> dict:  # type: ignore[no-untyped-def]
     """DESIGN §6's inspector form written out again: personal fields replaced by their seals."""
     data = event_data(event)
     for name in PERSONAL & data.keys():
-        data[name] = None if data[name] is None else sealed(data[name])
+        data[name] = None if data[name] is None else sealed(data[name], key)
     if isinstance(data.get("resident"), dict):
-        data["resident"] = {k: None if v is None else sealed(v) for k, v in data["resident"].items()}
+        data["resident"] = {k: None if v is None else sealed(v, key) for k, v in data["resident"].items()}
     aggregate_type, event_type = type_names(notification.topic)
     return {"type": event_type, "aggregate_type": aggregate_type, "aggregate_id": str(notification.originator_id),
             "version": notification.originator_version, "timestamp": event.timestamp.isoformat(),
             "actor": getattr(event, "actor", None), "data": data}
 
 
-def independent_head(previous: str, notification, event) -> str:  # type: ignore[no-untyped-def]
+def independent_head(previous: str, notification, event, key: bytes) -> str:  # type: ignore[no-untyped-def]
+    form = independent_form(notification, event, key)
     leaf = {"v": 2, "position": notification.id, "state_sha256": hashlib.sha256(notification.state).hexdigest(),
-            "content_sha256": hashlib.sha256(canonical(independent_form(notification, event))).hexdigest()}
+            "content_sha256": hashlib.sha256(canonical(form)).hexdigest()}
     leaf_hash = hashlib.sha256(b"\x00" + canonical(leaf)).digest()
     return hashlib.sha256(b"\x01" + bytes.fromhex(previous) + leaf_hash).hexdigest()
 
@@ -49,6 +55,7 @@ def test_every_audit_row_chains_the_stored_bytes_and_the_inspector_form_from_the
     district_day(app, clock)
     model = open_read_model(app, key_path=tmp_path / "k.pem")
     model.catch_up()
+    key = Signer.from_file(tmp_path / "k.pem").derive_key("audit seals")
     head = hashlib.sha256(b"civicflow-audit-v2").hexdigest()
     rows, after = [], 0
     while after is not None:
@@ -58,16 +65,20 @@ def test_every_audit_row_chains_the_stored_bytes_and_the_inspector_form_from_the
     assert [r["position"] for r in rows] == [n.id for n in notifications]
     for row, notification in zip(rows, notifications):
         assert row["prev_hash"] == head
-        head = independent_head(head, notification, app.mapper.to_domain_event(notification))
+        head = independent_head(head, notification, app.mapper.to_domain_event(notification), key)
         assert row["hash"] == head
     model.close()
 
 
 def test_personal_fields_are_sealed_in_the_inspector_form_and_masked_beside_it(app, clock, read_model):
     order = app.find(Order, place(app))
+    app.register_volunteer("Li Lei", "13800000009", SITE, ["haircut"], actor="dispatcher:d1")
     read_model.catch_up()
     record = next(json.loads(line) for line in read_model.export() if str(order.id) in line)
-    assert record["data"]["resident"]["phone"] == sealed(order.resident["phone"])  # the seal of the ciphertext
+    assert record["data"]["resident"]["phone"] == sealed(order.resident["phone"])  # the hash of the ciphertext
+    volunteer = next(json.loads(line) for line in read_model.export() if '"Registered"' in line and '"phone"' in line)
+    bare_hash = hashlib.sha256(canonical("13800000009")).hexdigest()  # what trying every phone number would find
+    assert volunteer["data"]["phone"]["sealed"] != bare_hash and volunteer["display"]["phone"] == "138****0009"
     assert record["data"]["description"] == sealed(order.description)
     assert record["display"]["resident"] == {"name": "W********", "phone": "139****0000", "address": "***"}
     assert record["display"]["description"] == "haircut please"  # opened, with no number in it to mask

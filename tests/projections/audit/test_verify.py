@@ -243,5 +243,5 @@ def test_rows_audited_while_verifying_are_left_for_the_next_run(audited):
     audited.model.checkpoint()  # a worker appends and signs beyond `stop` during the verification
     model = audited.model
     report = Verifier(model.engine, model.tables, model.recorder, model.mapper, model.checkpoints()[0],
-                      every=EVERY).run(stop)
+                      every=EVERY, sealer=model.sealer).run(stop)
     assert report.ok and report.checked == len(audited.raw.positions()) - 1
