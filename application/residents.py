@@ -27,6 +27,7 @@ from domain.privacy import ERASED, FREE_TEXT
 PREFIX = "cf1"
 NONCE_BYTES = 12
 RESIDENT_FIELDS = ("name", "phone", "address")
+SEALED_AS = {"cancel_reason": "reason"}  # a field an order shows under another name than its event's
 _SEALED = re.compile(r"^cf1:([0-9a-f]{32}):([A-Za-z0-9_-]+)$")
 
 
@@ -94,7 +95,7 @@ class Residents:
         if rid not in keys:
             keys[rid] = self.keys.key(rid)
         key = keys[rid]
-        return ERASED if key is None else _open(key, rid, field, value)
+        return ERASED if key is None else _open(key, rid, SEALED_AS.get(field, field), value)
 
 
 

@@ -41,7 +41,9 @@ def mask_free_text(text: str | None) -> str | None:
     return _NUMBERS_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
 
 
-FREE_TEXT = ("description", "comment", "note")  # typed by people: phone or ID numbers may be in it
+# Typed by people, so phone or ID numbers may be in it: an order's description, note, comment and the reasons given
+# for cancelling, recalling or declining it (`cancel_reason` is how an order shows the first).
+FREE_TEXT = ("description", "comment", "note", "reason", "cancel_reason")
 
 
 def mask_personal(record: dict[str, Any]) -> dict[str, Any]:

@@ -50,7 +50,7 @@ class OrderCommands(CivicFlowBase):
                      expected_version: int | None = None,
                      principal: Principal | None = None) -> list[Order]:
         order = self._order(order_id, expected_version, principal)
-        order.recall(reason, actor=actor, at=self.clock.now())
+        order.recall(self._sealed_reason(order, reason), actor=actor, at=self.clock.now())
         return [order]
 
     @command
@@ -68,7 +68,8 @@ class OrderCommands(CivicFlowBase):
                       principal: Principal | None = None) -> list[Order]:
         order = self._order(order_id, expected_version, principal)
         volunteer = self.referenced(Volunteer, "volunteer_id", volunteer_id)
-        order.decline(volunteer, self._assigned_team(order), reason, actor=actor, at=self.clock.now())
+        order.decline(volunteer, self._assigned_team(order), self._sealed_reason(order, reason), actor=actor,
+                      at=self.clock.now())
         return [order]
 
     @command
@@ -106,7 +107,7 @@ class OrderCommands(CivicFlowBase):
                      principal: Principal | None = None) -> list[Order | Volunteer]:
         order = self._order(order_id, expected_version, principal)
         acceptor = self._acceptor(order) if order.status == ACCEPTED else None
-        order.cancel(reason, acceptor, actor=actor, at=self.clock.now())
+        order.cancel(self._sealed_reason(order, reason), acceptor, actor=actor, at=self.clock.now())
         return [order] if acceptor is None else [order, acceptor]
 
     # --- the supervisor's commands (deadlines) ----------------------------------------------------
@@ -141,6 +142,10 @@ class OrderCommands(CivicFlowBase):
             return self.load(Order, order_id, expected_version)
         return self.load(Order, order_id, expected_version,
                          check=lambda order: self.policy.require_order(principal, OrderReach.of_order(order)))
+
+    def _sealed_reason(self, order: Order, reason: str) -> str:
+        """A reason people type about an order may name the resident or a number: sealed like the order's own."""
+        return self.residents.seal_text_for(order.resident, "reason", reason) or reason
 
     def _assigned_team(self, order: Order) -> Team | None:
         return self.find(Team, order.assignee_team_id) if order.assignee_team_id else None

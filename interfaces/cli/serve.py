@@ -26,12 +26,15 @@ TOKEN_HINT = """every /api/v1 call needs a bearer token; in another terminal, is
 # sync worker closes every connection (no keep-alive): put a buffering proxy in front for slow clients.
 # ProblemWorker is gunicorn's sync worker, answering what gunicorn refuses itself as problem+json.
 WORKER_CLASS = "interfaces.cli.gunicorn_worker.ProblemWorker"
+# The access log: gunicorn's default line without the query string and the referer (%(r)s and %(f)s carry
+# them): personal data travels in bodies only, and no log line may pick it up from a URL (DESIGN §14).
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
 
 
 def gunicorn_options(host: str, port: int, workers: int, timeout: int = 30) -> dict[str, Any]:
     """How `civicflow serve` runs gunicorn (the bench serves its empty-Flask baseline the same way)."""
     return {"bind": f"{host}:{port}", "workers": workers, "worker_class": WORKER_CLASS, "timeout": timeout,
-            "accesslog": "-", "errorlog": "-", "graceful_timeout": 10}
+            "accesslog": "-", "access_log_format": ACCESS_LOG_FORMAT, "errorlog": "-", "graceful_timeout": 10}
 
 
 class Gunicorn(BaseApplication):  # type: ignore[misc]

@@ -28,8 +28,11 @@ blp = api_blueprint("orders", "/orders", "点单 → 派单 → 接单 → servi
 READERS = ("channel", "dispatcher", "volunteer", "inspector")
 
 
-def present(order: Order) -> dict[str, Any]:
-    return policy().shown(g.principal, presenting.order(order, now()))
+def present(order: Order, now_as: Order | None = None) -> dict[str, Any]:
+    """The order as the caller may see it; a past state (`order`) is shown as the order stands now (`now_as`)
+    allows: a volunteer's access that has ended does not come back by asking for an older version."""
+    reach = OrderReach.of_order(now_as or order)
+    return policy().readable(g.principal, reach, presenting.order(order, now()))
 
 
 def visible_order(order_id: UUID) -> Order:
@@ -95,10 +98,11 @@ class OrderById(MethodView):
     @blp.response(200, OrderOut)
     def get(self, query: dict[str, Any], order_id: UUID) -> Any:
         """The order now, or as it was at `version` or at the instant `as_of`."""
-        order = order_at(visible_order(order_id), query.get("version"), query.get("as_of"))
+        current = visible_order(order_id)
+        order = order_at(current, query.get("version"), query.get("as_of"))
         if order is None:
             raise NotFound(f"order {order_id} has no such version or did not exist then")
-        return present(order), 200, {"ETag": etag(order.version)}
+        return present(order, now_as=current), 200, {"ETag": etag(order.version)}
 
 
 @blp.route("/<uuid:order_id>/history")

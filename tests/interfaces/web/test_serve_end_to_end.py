@@ -36,13 +36,13 @@ class Server:
     def __init__(self, env: dict[str, str], port: int):
         self.env, self.base = env, f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen([CIVICFLOW, "serve", "--port", str(port), "--workers", "2"], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
         threading.Thread(target=self._drain, daemon=True).start()
 
     def _drain(self) -> None:  # keeps the pipe empty, so the server never blocks writing its logs
-        for line in self.process.stderr:  # type: ignore[union-attr]
+        for line in self.process.stdout:  # type: ignore[union-attr]  (its access log and its errors, merged)
             self.lines.put(line)
             self.log.append(line)
 
@@ -135,3 +135,6 @@ def test_an_order_walks_the_whole_workflow_over_real_http(server: Server, store_
     assert verified["ok"] is True and verified["first_bad_position"] is None and verified["checked"] > 6
     print(f"  order {order['id']} reviewed; volunteer credited 10 minutes; audit trail of {len(audit)} events; "
           f"audit/verify ok over {verified['checked']} events")
+    logged = "".join(server.log)
+    assert "status=reviewed" not in logged and "GET /api/v1/orders HTTP" in logged  # no query string is logged
+    assert "13911112222" not in logged and "王秀英" not in logged
