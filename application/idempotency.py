@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import inspect
 import json
 from collections.abc import Callable, Sequence
@@ -68,12 +69,15 @@ def idempotency_record_id(actor: str, key: str) -> UUID:
     return uuid5(IDEMPOTENCY_NAMESPACE, f"{actor}\x1f{key}")
 
 
-def request_digest(method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+def request_digest(method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+                   key: bytes = b"") -> str:
+    """An HMAC of the request under the installation's key: a request holds personal data (a resident's name and
+    phone), and a bare hash of it could be matched by guessing; the digest outlives an erasure."""
     bound = inspect.signature(method).bind(None, *args, **kwargs)
     bound.apply_defaults()
     request = {k: v for k, v in bound.arguments.items() if k not in NOT_DIGESTED}
     canonical = json.dumps([method.__name__, request], sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
 
 
 F = TypeVar("F", bound=Callable[..., Sequence[Aggregate]])
@@ -91,7 +95,7 @@ def command(method: F) -> Callable[..., CommandResult]:
             ) -> CommandResult:
         if idempotency_key is None:
             return app.commit(method(app, *args, actor=actor, **kwargs))
-        digest = request_digest(method, args, {**kwargs, "actor": actor})
+        digest = request_digest(method, args, {**kwargs, "actor": actor}, app.residents.digest_key())
         record_id = idempotency_record_id(actor, idempotency_key)
         previous = app.find(IdempotencyRecord, record_id)
         if previous is not None:

@@ -47,9 +47,16 @@ class Residents:
         self._secret: bytes | None = None
 
     def resident_id(self, phone: str) -> str:
+        return hmac.new(self._installation_secret(), normalized_phone(phone).encode(), hashlib.sha256).hexdigest()[:32]
+
+    def digest_key(self) -> bytes:
+        """The key of idempotency digests (application/idempotency.py), derived from the installation's secret."""
+        return hmac.new(self._installation_secret(), b"idempotency digests", hashlib.sha256).digest()
+
+    def _installation_secret(self) -> bytes:
         if self._secret is None:
             self._secret = self.keys.secret()
-        return hmac.new(self._secret, normalized_phone(phone).encode(), hashlib.sha256).hexdigest()[:32]
+        return self._secret
 
     # --- sealing ----------------------------------------------------------------------------------
 

@@ -31,7 +31,8 @@ def test_a_lost_race_between_two_processes_is_a_typed_conflict(tmp_path, clock):
     stale_copy.cancel("duplicate", actor="channel:district-app", at=clock.now())
     with pytest.raises(ConcurrencyConflict):
         second.commit([stale_copy])
-    assert first.load(Order, order.id).cancel_reason == "resident called"
+    kept = first.load(Order, order.id).cancel_reason  # sealed with the resident's key (application/residents.py)
+    assert first.residents.reveal_value("cancel_reason", kept) == "resident called"
     first.close()
     second.close()
 
