@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from werkzeug.test import TestResponse
 
-from tests.interfaces.web.world import POST, RESIDENT, World
+from tests.interfaces.web.world import RESIDENT, World
 
 RELATIVE, LANDLINE, ID_NUMBER, NEIGHBOUR = "13987654321", "010-68881234", "110108195001011234", "13655556666"
 DESCRIPTION = f"独居老人，请先打女儿 {RELATIVE} 或座机 {LANDLINE}；身份证 {ID_NUMBER}"
@@ -39,20 +39,7 @@ PROPERTY = settings(max_examples=150, deadline=None, derandomize=True, database=
 
 def walk(world: World, status: str) -> dict[str, Any]:
     """An order for RESIDENT with numbers in its description, note and comment, walked to `status`."""
-    body = {"category": "health", "site_id": POST, "description": DESCRIPTION, "resident": RESIDENT}
-    order = world.ok("channel", "POST", "/api/v1/orders", body)
-    steps = [("dispatched", "dispatcher", "dispatch", {"volunteer_id": world.volunteer_id}),
-             ("accepted", "volunteer", "accept", {}), ("in_service", "volunteer", "start", {}),
-             ("completed", "volunteer", "complete", {"service_minutes": 30, "note": NOTE}),
-             ("reviewed", "channel", "review", {"rating": 5, "comment": COMMENT})]
-    for reached, who, verb, step in steps:
-        if order["status"] == status:
-            break
-        if verb == "complete":
-            world.clock.advance(timedelta(minutes=40))
-        order = world.ok(who, "POST", f"/api/v1/orders/{order['id']}/{verb}", step)
-        assert order["status"] == reached
-    return order
+    return world.order_in(status, note=NOTE, comment=COMMENT, description=DESCRIPTION)
 
 
 @pytest.fixture

@@ -67,13 +67,16 @@ class World:
                 **fields}
         return self.ok("channel", "POST", "/api/v1/orders", body)
 
-    def order_in(self, status: str) -> dict[str, Any]:
-        """An order of the insiders' channel, at the insiders' post, walked to `status` by the right roles."""
-        order = self.place()
+    def order_in(self, status: str, *, note: str | None = None, comment: str = "很好", **fields: Any
+                 ) -> dict[str, Any]:
+        """An order of the insiders' channel, at the insiders' post, walked to `status` by the right roles
+        (`fields` for its placement; `note` and `comment` typed on the way)."""
+        order = self.place(**fields)
+        completion = {"service_minutes": 30, **({"note": note} if note is not None else {})}
         steps = [("dispatched", "dispatcher", "dispatch", {"volunteer_id": self.volunteer_id}),
                  ("accepted", "volunteer", "accept", {}), ("in_service", "volunteer", "start", {}),
-                 ("completed", "volunteer", "complete", {"service_minutes": 30}),
-                 ("reviewed", "channel", "review", {"rating": 5, "comment": "很好"})]
+                 ("completed", "volunteer", "complete", completion),
+                 ("reviewed", "channel", "review", {"rating": 5, "comment": comment})]
         for reached, who, verb, body in steps:
             if order["status"] == status:
                 break

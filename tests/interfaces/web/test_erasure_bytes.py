@@ -20,7 +20,6 @@ import base64
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -28,18 +27,14 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import Flask
 
-from application.persistence.clock import ManualClock
 from application.persistence.key_store import key_store_path
-from application.settings import Settings
 from civicflow_verify import verify_lines
 from domain.order import Order
 from domain.privacy import ERASED
-from interfaces.web.app import close_app, create_app
 from projections import ReadModel, presenting
 from tests.interfaces.web.world import POST, World
 from tests.projections.audit.tamper import RawStore
@@ -52,20 +47,7 @@ RESIDENT_B = {"name": "司马光明", "phone": "13722223333", "address": "八宝
 VOLUNTEER_PHONE = "13800000001"  # World's volunteer: not a resident, stored in clear (the scan's positive control)
 
 
-# --- the store, over HTTP ------------------------------------------------------------------------------------------
 
-
-@pytest.fixture
-def web(store_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[Flask]:
-    app = create_app({"SETTINGS": Settings(database_url=store_url, var_dir=tmp_path / "var"), "CLOCK": clock,
-                      "TESTING": True})
-    yield app
-    close_app(app)
-
-
-@pytest.fixture
-def world(web: Flask, clock: ManualClock) -> World:
-    return World.build(web, web.test_client(), clock)
 
 
 def place(world: World, resident: dict[str, str], description: str, who: str = "channel") -> dict[str, Any]:
