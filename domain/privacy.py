@@ -1,10 +1,11 @@
 """The one format in which a resident's personal data is shown to whoever may not read it (DESIGN §14):
-the name's first character, the phone's first three and last four digits, and no address at all; and what
-every read shows once the resident's data is erased."""
+the name's first character, the phone's first three and last four digits, the address as the order's site's
+name; and what every read shows once the resident's data is erased."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 MASK = "***"
@@ -23,10 +24,11 @@ def mask_phone(phone: str | None) -> str:
     return (phone[:3] + "****" + phone[-4:]) if phone and len(phone) >= 8 else MASK
 
 
-def mask_resident(resident: dict[str, Any]) -> dict[str, Any]:
+def mask_resident(resident: dict[str, Any], place: str | None = None) -> dict[str, Any]:
+    """`place`: the name of the order's site, shown for the address (where, without saying which door)."""
     address = resident.get("address")
     return {"name": mask_name(resident.get("name")), "phone": mask_phone(resident.get("phone")),
-            "address": ERASED if address == ERASED else MASK if address else None}
+            "address": ERASED if address == ERASED else (place or MASK) if address else None}
 
 
 # Phone and ID numbers people type into free text (descriptions, comments, notes): mainland mobiles, landlines
@@ -46,12 +48,15 @@ def mask_free_text(text: str | None) -> str | None:
 FREE_TEXT = ("description", "comment", "note", "reason", "cancel_reason")
 
 
-def mask_personal(record: dict[str, Any]) -> dict[str, Any]:
-    """An order, or an event's data, with every personal field in the one masked format: the resident's, a
-    volunteer's own phone (their registration), and the phone or ID numbers in free text."""
+def mask_personal(record: dict[str, Any], place_of: Callable[[str], str | None] | None = None) -> dict[str, Any]:
+    """An order, or an event's data, with every personal field in the one masked format: the resident's (the
+    address as the name of the order's site, from `place_of`), a volunteer's own phone (their registration),
+    and the phone or ID numbers in free text."""
     out = dict(record)
     if isinstance(record.get("resident"), dict):
-        out["resident"] = mask_resident(record["resident"])
+        site = record.get("site_id")
+        place = place_of(site) if place_of is not None and isinstance(site, str) else None
+        out["resident"] = mask_resident(record["resident"], place)
     if isinstance(record.get("phone"), str):
         out["phone"] = mask_phone(record["phone"])
     for name in FREE_TEXT:

@@ -72,6 +72,7 @@ def open_read_model(app: CivicFlowBase, **options: Any) -> ReadModel:
     defaults = {**read_model_settings(app.settings), "clock": app.clock.now}
     model = ReadModel.open(recorder=app.recorder, mapper=app.mapper, **{**defaults, **options})
     model.unseal = app.residents.revealed  # personal fields open through the application's key store
+    model.place_of = app.policy.site_name  # and a masked address reads as the order's site
     return model
 
 

@@ -85,6 +85,7 @@ class ReadModel(AuditTrail):
         # Opens the sealed personal fields of event data (the application's key store, wired by bootstrap):
         # inspectors see them masked in the one format; without it they stay sealed.
         self.unseal: Callable[[dict[str, Any]], dict[str, Any]] = dict
+        self.place_of: Callable[[str], str | None] = lambda site_id: None  # a site's name: a masked address
 
     @classmethod
     def open(cls, *, recorder: ApplicationRecorder, mapper: Mapper, sqlalchemy_url: str,
@@ -181,4 +182,5 @@ class ReadModel(AuditTrail):
             .where(t.c.aggregate_id == str(aggregate_id)).order_by(t.c.version)
         with self.engine.connect() as conn:
             rows = [dict(row) for row in conn.execute(query).mappings()]
-        return [{**row, "data": mask_personal(self.unseal(row["data"])) if mask else row["data"]} for row in rows]
+        return [{**row, "data": mask_personal(self.unseal(row["data"]), self.place_of) if mask else row["data"]}
+                for row in rows]

@@ -119,7 +119,11 @@ class Policy:
     def readable(self, principal: Principal, order: OrderReach, record: Mapping[str, Any]) -> dict[str, Any]:
         """An order or an event's data about it, opened, and masked for a principal without the right."""
         opened = self.directory.residents.revealed(record)
-        return opened if self.sees_resident(principal, order) else mask_personal(opened)
+        return opened if self.sees_resident(principal, order) else mask_personal(opened, self.site_name)
+
+    def site_name(self, site_id: str) -> str | None:
+        site = self.directory.sites.get(site_id)
+        return None if site is None else site.name_zh
 
     def require_order(self, principal: Principal, order: OrderReach) -> None:
         if not self.sees_order(principal, order):

@@ -24,30 +24,29 @@ FORMATS = ("jsonl", "csv")
 SEGMENT = 10_000  # positions verified, then written, at a time
 
 
-Unseal = Callable[[dict[str, Any]], dict[str, Any]]
+Shown = Callable[[dict[str, Any]], dict[str, Any]]  # event data as inspectors see it: opened, then masked
 PERSONAL = ("resident", "phone", *FREE_TEXT)
 
 
-def event_record(row: Mapping[str, Any], sealer: Sealer, unseal: Unseal = dict) -> dict[str, Any]:
+def event_record(row: Mapping[str, Any], sealer: Sealer, shown: Shown = mask_personal) -> dict[str, Any]:
     """An audit row as an export record: the proven inspector form, derived display masks, the hashes."""
     return {"record": "event", "position": row["position"], **sealer.form(dict(row)),
-            "display": display(unseal(row["data"])), "content_sha256": row["content_sha256"],
+            "display": display(row["data"], shown(row["data"])), "content_sha256": row["content_sha256"],
             "state_sha256": row["state_sha256"], "prev_hash": row["prev_hash"], "hash": row["hash"]}
 
 
-def display(data: dict[str, Any]) -> dict[str, Any]:
+def display(data: dict[str, Any], shown: dict[str, Any]) -> dict[str, Any]:
     """The personal fields as shown to inspectors (the one masked format), beside their seals; not proven."""
-    shown = mask_personal(data)
     return {name: shown[name] for name in PERSONAL if data.get(name) is not None}
 
 
 class Export:
     """The records of one export, produced by a verifier walking the store, the audit table and the checkpoints."""
 
-    def __init__(self, verifier: Verifier, signer: Signer, now: datetime, unseal: Unseal = dict):
+    def __init__(self, verifier: Verifier, signer: Signer, now: datetime, shown: Shown = mask_personal):
         self.verifier, self.signer, self.now = verifier, signer, now
         self.pending: list[dict[str, Any]] = []
-        verifier.on_event = lambda row: self.pending.append(event_record(row, verifier.sealer, unseal))
+        verifier.on_event = lambda row: self.pending.append(event_record(row, verifier.sealer, shown))
         verifier.on_checkpoint = lambda mark: self.pending.append(
             {"record": "checkpoint", **as_record(dict(mark))})
 

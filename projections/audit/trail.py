@@ -35,6 +35,7 @@ class AuditTrail:
     history_of: History
     unseal: Callable[[dict[str, Any]], dict[str, Any]]
     sealer: Sealer
+    place_of: Callable[[str], str | None]
 
     def catch_up(self, stop: int | None = None, on_page: Progress = None) -> int:
         raise NotImplementedError
@@ -51,7 +52,8 @@ class AuditTrail:
         limit = max(1, min(limit, 1000))
         with self.engine.connect() as conn:
             rows = [dict(r) for r in conn.execute(query.order_by(t.c.position).limit(limit + 1)).mappings()]
-        items = [{**r, "data": mask_personal(self.unseal(r["data"])) if mask else r["data"]} for r in rows[:limit]]
+        items = [{**r, "data": mask_personal(self.unseal(r["data"]), self.place_of) if mask else r["data"]}
+                 for r in rows[:limit]]
         return items, items[-1]["position"] if len(rows) > limit else None
 
     def _signed(self) -> Checkpoints:
@@ -152,9 +154,12 @@ class AuditTrail:
         anchor = self.checkpoint_before(after) if after > 0 else None
         start = Start() if anchor is None or anchor["position"] == 0 else \
             Start(anchor["position"], anchor["head"], anchor["count"], anchor)
-        export = Export(self._verifier(), marks.signer, now or marks.clock(), self.unseal)
+        export = Export(self._verifier(), marks.signer, now or marks.clock(), self._shown_to_inspectors)
         records = export.records(start, self._audit_tip(), after)
         return lines_of(records, fmt)
+
+    def _shown_to_inspectors(self, data: dict[str, Any]) -> dict[str, Any]:
+        return mask_personal(self.unseal(data), self.place_of)
 
     def _audit_tip(self) -> int:
         t = self.tables.audit_log

@@ -16,7 +16,8 @@ from projections.audit.event_data import event_data, type_names
 from projections.audit.signing import Signer
 from tests.projections.scenario import RESIDENT, SITE, district_day, place
 
-PERSONAL = {"phone", "description", "comment", "note"}
+PERSONAL = {"phone", "description", "comment", "note", "reason", "cancel_reason"}  # DESIGN §14, written out again
+PLACE = "八宝山街道第01社区新时代文明实践站"  # the order's site: what a masked address shows (domain/privacy.py)
 
 
 def canonical(value) -> bytes:  # type: ignore[no-untyped-def]
@@ -80,7 +81,7 @@ def test_personal_fields_are_sealed_in_the_inspector_form_and_masked_beside_it(a
     bare_hash = hashlib.sha256(canonical("13800000009")).hexdigest()  # what trying every phone number would find
     assert volunteer["data"]["phone"]["sealed"] != bare_hash and volunteer["display"]["phone"] == "138****0009"
     assert record["data"]["description"] == sealed(order.description)
-    assert record["display"]["resident"] == {"name": "W********", "phone": "139****0000", "address": "***"}
+    assert record["display"]["resident"] == {"name": "W********", "phone": "139****0000", "address": PLACE}
     assert record["display"]["description"] == "haircut please"  # opened, with no number in it to mask
     assert RESIDENT["name"] not in json.dumps(record, ensure_ascii=False)
 
