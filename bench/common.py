@@ -94,6 +94,7 @@ def postgres_scratch_schema(base: str, label: str) -> Iterator[str]:
         yield with_query(base, schema=schema)
     finally:
         drop_schema(admin, schema)
+        drop_schema(admin, f"{schema}_keys")  # the residents' key store beside it (application/persistence/key_store.py)
 
 
 def drop_schema(admin_url: str, schema: str) -> None:
@@ -152,6 +153,27 @@ def machine() -> dict[str, Any]:
     return {"cpu": _cpu_model(), "cores": os.cpu_count(), "memory_mb": _memory_mb(),
             "os": platform.platform(), "python": platform.python_version(),
             "eventsourcing": metadata.version("eventsourcing")}
+
+
+def code_state() -> dict[str, Any]:
+    """The commit measured, and the files outside bench/ that differ from it (work in progress shares the tree)."""
+    import subprocess
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        return done.stdout.rstrip("\n") if done.returncode == 0 else ""
+
+    changed = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()
+               if not line[3:].startswith("bench/")]
+    return {"commit": git("rev-parse", "--short", "HEAD").strip() or None, "uncommitted_outside_bench": changed}
+
+
+def code_states(at_start: dict[str, Any]) -> dict[str, Any]:
+    """The code state taken at the start of a run, and the one at its end when they differ (others' commits or
+    edits landed while it ran: the figures are then not of one tree)."""
+    at_end = code_state()
+    return {"code": at_start} if at_end == at_start else {"code": at_start, "code_at_end": at_end}
 
 
 def _cpu_model() -> str:

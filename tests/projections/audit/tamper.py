@@ -82,5 +82,7 @@ def rewrite_audit_from(model: ReadModel, position: int) -> None:
         conn.execute(t.delete().where(t.c.position >= position))
         conn.execute(positions.update().where(positions.c.name == "audit_log")
                      .values(position=previous.mappings().first()["position"]))
-    unsigned = AuditLog(t)  # no checkpoint hook: no key
+    # No checkpoint hook: the signing key is what the attacker lacks. The seals of values kept in clear are keyed
+    # too; an attacker copies those from the rows as they were (here: the model's own sealer, to the same effect).
+    unsigned = AuditLog(t, sealer=model.sealer)
     Runner(model.engine, positions, model.recorder, model.mapper, [unsigned]).catch_up()
