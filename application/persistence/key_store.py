@@ -9,12 +9,14 @@ stored nowhere). Which orders a key sealed is read from the events' own views (p
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (Column, DateTime, Engine, LargeBinary, MetaData, String, Table, create_engine, delete,
-                        event, insert, select)
+from sqlalchemy import (Column, Connection, DateTime, Engine, LargeBinary, MetaData, String, Table, create_engine,
+                        delete, event, insert, select)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +25,7 @@ from sqlalchemy.pool import StaticPool
 from application.persistence.store import StoreLocation
 
 KEY_BYTES = 32
+WRITE = "key_store_write"
 DDL_LOCK = 0x6B657973  # an advisory lock id of our own ("keys")
 SECRET = "resident-ids"
 
@@ -67,14 +70,14 @@ class KeyStore:
         found = self.key(key_id)
         if found is not None:
             return found
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(_insert_new(conn, self.keys, {"key_id": key_id, "key": os.urandom(KEY_BYTES),
                                                        "created_at": at}))
             return bytes(conn.execute(select(self.keys.c.key).where(self.keys.c.key_id == key_id)).scalar_one())
 
     def destroy(self, key_id: str) -> bool:
         """Destroy the key so that nothing of it stays in the store's files; whether there was one."""
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             gone = conn.execute(delete(self.keys).where(self.keys.c.key_id == key_id)).rowcount > 0
         self._scrub()
         return gone
@@ -93,13 +96,19 @@ class KeyStore:
         finally:
             raw.close()
 
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A write transaction (SQLite: BEGIN IMMEDIATE, so writers queue instead of failing; reads take no lock)."""
+        with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+            yield conn
+
     def _scalar(self, query: Any) -> Any:
         with self.engine.connect() as conn:
             return conn.execute(query).scalar()
 
     def _insert_once(self, table: Table, row: dict[str, Any]) -> None:
         try:
-            with self.engine.begin() as conn:
+            with self._writing() as conn:
                 conn.execute(insert(table), [row])
         except IntegrityError:
             pass  # another process made it first: theirs is kept
@@ -128,13 +137,13 @@ def _engine(store: StoreLocation) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, record: Any) -> None:
-            dbapi_connection.isolation_level = None  # BEGIN IMMEDIATE below: writers queue, none fails
+            dbapi_connection.isolation_level = None  # we BEGIN ourselves (below): writers queue, none fails
             dbapi_connection.execute("PRAGMA journal_mode=WAL")
             dbapi_connection.execute("PRAGMA secure_delete=ON")  # deleted keys are overwritten with zeros
             dbapi_connection.execute("PRAGMA synchronous=FULL")  # a key is synced before its order is written
 
         @event.listens_for(engine, "begin")
         def _begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITE) else "BEGIN")
         return engine
     return create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
