@@ -9,7 +9,7 @@ stored nowhere). Which orders a key sealed is read from the events' own views (p
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from sqlalchemy import (Column, Connection, DateTime, Engine, LargeBinary, MetaD
                         delete, event, insert, select)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
 
 from application.persistence.store import StoreLocation
@@ -70,15 +70,20 @@ class KeyStore:
         found = self.key(key_id)
         if found is not None:
             return found
-        with self._writing() as conn:
-            conn.execute(_insert_new(conn, self.keys, {"key_id": key_id, "key": os.urandom(KEY_BYTES),
-                                                       "created_at": at}))
-            return bytes(conn.execute(select(self.keys.c.key).where(self.keys.c.key_id == key_id)).scalar_one())
+
+        def make() -> bytes:
+            with self._writing() as conn:
+                conn.execute(_insert_new(conn, self.keys, {"key_id": key_id, "key": os.urandom(KEY_BYTES),
+                                                           "created_at": at}))
+                return bytes(conn.execute(select(self.keys.c.key).where(self.keys.c.key_id == key_id)).scalar_one())
+        return self._once_more_if_dropped(make)
 
     def destroy(self, key_id: str) -> bool:
         """Destroy the key so that nothing of it stays in the store's files; whether there was one."""
-        with self._writing() as conn:
-            gone = conn.execute(delete(self.keys).where(self.keys.c.key_id == key_id)).rowcount > 0
+        def delete_it() -> bool:
+            with self._writing() as conn:
+                return conn.execute(delete(self.keys).where(self.keys.c.key_id == key_id)).rowcount > 0
+        gone = self._once_more_if_dropped(delete_it)
         self._scrub()
         return gone
 
@@ -103,8 +108,26 @@ class KeyStore:
             yield conn
 
     def _scalar(self, query: Any) -> Any:
-        with self.engine.connect() as conn:
-            return conn.execute(query).scalar()
+        """A read: on PostgreSQL outside a transaction, so that it costs one round trip, not three (a key is read
+        for every order sealed or opened)."""
+        def read() -> Any:
+            with self.engine.connect() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                return conn.execute(query).scalar()
+        return self._once_more_if_dropped(read)
+
+    @staticmethod
+    def _once_more_if_dropped(work: Callable[[], Any]) -> Any:
+        """The pool does not ping a connection before use (a round trip per key read): one the server dropped (a
+        restart) is found by using it, and the work — a read, or a write that is the same done twice — is done
+        again once, on a fresh connection."""
+        try:
+            return work()
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        return work()
 
     def _insert_once(self, table: Table, row: dict[str, Any]) -> None:
         try:
@@ -131,7 +154,7 @@ def _engine(store: StoreLocation) -> Engine:
     if store.kind == "postgresql":
         schema = f"{store.schema}_keys"
         return create_engine(store.sqlalchemy_url(), connect_args={"options": f"-c search_path={schema}"},
-                             pool_size=2, max_overflow=4, pool_pre_ping=True)
+                             pool_size=2, max_overflow=4)
     if store.kind == "sqlite" and store.path is not None:
         engine = create_engine(f"sqlite:///{key_store_path(store.path)}", connect_args={"timeout": 30})
 

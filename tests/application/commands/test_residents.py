@@ -93,6 +93,14 @@ def test_erasure_destroys_the_key_and_every_read_says_erased(civic, clock):
         civic.erase_resident(civic.residents.resident_id("13100000000"), "nobody", actor="admin:a")
 
 
+def test_an_erasure_whose_first_try_destroyed_the_key_but_was_not_recorded_is_recorded_by_the_retry(civic):
+    order = place(civic)
+    rid = civic.residents.resident_id(RESIDENT["phone"])
+    civic.residents.keys.destroy(rid)  # as a first try that crashed before its event was saved
+    erasure = civic.load(ResidentErasure, civic.erase_resident(rid, "retried", actor="admin:a").id)
+    assert erasure.order_ids == [str(order.id)]
+
+
 def test_a_copy_of_everything_held_for_an_admin_and_for_the_placing_channel_only(civic):
     first = place(civic)
     second = place(civic, channel="hotline-12345", actor="channel:hotline-12345")
