@@ -15,13 +15,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import (Column, Connection, DateTime, Engine, LargeBinary, MetaData, String, Table, create_engine,
-                        delete, event, insert, select)
+                        bindparam, delete, event, insert, select)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
 
+from application.persistence.readers import Readers
 from application.persistence.store import StoreLocation
 
 KEY_BYTES = 32
@@ -39,9 +41,13 @@ def _tables(md: MetaData) -> tuple[Table, Table]:
 
 
 class KeyStore:
-    def __init__(self, engine: Engine, schema: str | None = None):
+    def __init__(self, engine: Engine, schema: str | None = None, readers: Readers | None = None):
         self.engine, md = engine, MetaData()
+        self.readers = readers  # the key reads, made for every order sealed or opened (else through the engine)
         self.keys, self.secrets = _tables(md)
+        # Built once: a key is read for every order sealed or opened, and building the statement costs as much
+        # as running it on SQLite.
+        self._key_by_id = select(self.keys.c.key).where(self.keys.c.key_id == bindparam("key_id"))
         with engine.begin() as conn:  # processes starting together: one creates, the others wait and find it
             if schema is not None:
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({DDL_LOCK})")
@@ -50,7 +56,15 @@ class KeyStore:
 
     @classmethod
     def open(cls, store: StoreLocation) -> KeyStore:
-        return cls(_engine(store), f"{store.schema}_keys" if store.kind == "postgresql" else None)
+        if store.kind == "postgresql":
+            schema = f"{store.schema}_keys"
+            conninfo = psycopg.conninfo.make_conninfo(host=store.host, port=store.port, user=store.user,
+                                                      password=store.password or None, dbname=store.dbname,
+                                                      options=f"-c search_path={schema}")
+            return cls(_engine(store), schema, Readers.postgresql(conninfo))
+        if store.kind == "sqlite" and store.path is not None:
+            return cls(_engine(store), None, Readers.sqlite(str(key_store_path(store.path))))
+        return cls(_engine(store))
 
     def secret(self) -> bytes:
         """The installation's secret, made on first use (the same for every process)."""
@@ -61,7 +75,10 @@ class KeyStore:
         return bytes(found)
 
     def key(self, key_id: str) -> bytes | None:
-        found = self._scalar(select(self.keys.c.key).where(self.keys.c.key_id == key_id))
+        if self.readers is not None:
+            found = self.readers.scalar("SELECT key FROM resident_keys WHERE key_id = ?", key_id)
+        else:
+            found = self._scalar(self._key_by_id, {"key_id": key_id})
         return None if found is None else bytes(found)
 
     def key_for(self, key_id: str, at: datetime) -> bytes:
@@ -107,14 +124,14 @@ class KeyStore:
         with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
             yield conn
 
-    def _scalar(self, query: Any) -> Any:
+    def _scalar(self, query: Any, params: dict[str, Any] | None = None) -> Any:
         """A read: on PostgreSQL outside a transaction, so that it costs one round trip, not three (a key is read
         for every order sealed or opened)."""
         def read() -> Any:
             with self.engine.connect() as conn:
                 if conn.dialect.name == "postgresql":
                     conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-                return conn.execute(query).scalar()
+                return conn.execute(query, params or {}).scalar()
         return self._once_more_if_dropped(read)
 
     @staticmethod
@@ -137,6 +154,8 @@ class KeyStore:
             pass  # another process made it first: theirs is kept
 
     def close(self) -> None:
+        if self.readers is not None:
+            self.readers.close()
         self.engine.dispose()
 
 
@@ -167,6 +186,7 @@ def _engine(store: StoreLocation) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITE) else "BEGIN")
+            if connection.get_execution_options().get(WRITE):  # a read is one SELECT: it needs no transaction
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
         return engine
     return create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
