@@ -51,8 +51,7 @@ from civicflow_verify import CSV_COLUMNS, CSV_INTEGERS, CSV_JSON, canonical_json
 
 Record = dict[str, Any]
 STORE_MUTATIONS = {"change_one_byte", "delete_an_event", "insert_a_forged_event", "swap_two_events",
-                   "truncate_the_tail", "rewrite_the_audit_table_consistently_without_the_key",
-                   "rewrite_the_audit_table_consistently_keeping_the_seals"}
+                   "truncate_the_tail", "rewrite_the_audit_table_consistently_without_the_key"}
 VERIFIES = "verifies (display is not proven)"
 SELF_CONSISTENT = "verifies (self-consistent: checked against the file's own key)"
 
@@ -107,26 +106,8 @@ def forge_a_checkpoints_head(a: Any) -> int:
     return marks[1]["position"]
 
 
-def rewrite_keeping_the_seals(kit: SimpleNamespace) -> Callable[[Any], int]:
-    """test_verify's consistent rewrite by someone without the key who keeps the seals the audit rows already hold
-    (values stored in clear are sealed with a key derived from the audit key: the tests' helper, rewrite_audit_from,
-    seals them without it, so its rows differ in content before the signed checkpoint is reached). The rows it
-    writes are the helper's, folded with the read model's own sealer: the seals copied from the rows as they were."""
-    from tests.projections.audit import tamper
-
-    def rewrite_the_audit_table_consistently_keeping_the_seals(a: Any) -> int:
-        helper, sealer = tamper.AuditLog, getattr(a.model, "sealer", None)
-        if sealer is not None:
-            tamper.AuditLog = lambda table: helper(table, sealer=sealer)  # type: ignore[misc, assignment]
-        try:
-            return kit.verify.rewrite_the_audit_table_consistently_without_the_key(a)
-        finally:
-            tamper.AuditLog = helper  # type: ignore[misc]
-    return rewrite_the_audit_table_consistently_keeping_the_seals
-
-
 def store_rows(kit: SimpleNamespace, base: str) -> Iterator[Record]:
-    for mutate in [None, *kit.verify.MUTATIONS, rewrite_keeping_the_seals(kit), forge_a_checkpoints_head]:
+    for mutate in [None, *kit.verify.MUTATIONS, forge_a_checkpoints_head]:
         name = mutate.__name__ if mutate else "untouched"
         with fresh_app(kit, base) as (app, clock, tmp), fixture_value(kit.audited(app, clock, tmp)) as audited:
             row: Record = {"store": store_kind(base),
