@@ -47,7 +47,8 @@ class Residents:
         self._secret: bytes | None = None
 
     def resident_id(self, phone: str) -> str:
-        return hmac.new(self._installation_secret(), normalized_phone(phone).encode(), hashlib.sha256).hexdigest()[:32]
+        mac = hmac.new(self._installation_secret(), normalized_phone(phone).encode(), hashlib.sha256)
+        return mac.hexdigest()[:32]
 
     def digest_key(self) -> bytes:
         """The key of idempotency digests (application/idempotency.py), derived from the installation's secret."""
@@ -72,12 +73,13 @@ class Residents:
         return sealed, _seal(key, rid, "description", description)
 
     def seal_text_for(self, resident: Mapping[str, Any], field: str, text: str | None) -> str | None:
-        """Free text about an order (a note, a comment), sealed with its resident's key if the order has one."""
+        """Free text about an order (a note, a comment, a reason), sealed with its resident's key if the order has
+        one; about an erased resident, not kept at all (it would be their data stored readable again)."""
         rid = sealed_key(resident.get("phone"))
         if text is None or rid is None:
             return text
         key = self.keys.key(rid)
-        return text if key is None else _seal(key, rid, field, text)  # erased: nothing to seal it to
+        return ERASED if key is None else _seal(key, rid, field, text)
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -103,7 +105,6 @@ class Residents:
             keys[rid] = self.keys.key(rid)
         key = keys[rid]
         return ERASED if key is None else _open(key, rid, SEALED_AS.get(field, field), value)
-
 
 
 def _seal(key: bytes, rid: str, field: str, value: str) -> str:

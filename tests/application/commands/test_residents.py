@@ -93,6 +93,13 @@ def test_erasure_destroys_the_key_and_every_read_says_erased(civic, clock):
         civic.erase_resident(civic.residents.resident_id("13100000000"), "nobody", actor="admin:a")
 
 
+def test_text_typed_about_an_erased_residents_order_is_not_kept(civic, clock):
+    order = place(civic)
+    civic.erase_resident(civic.residents.resident_id(RESIDENT["phone"]), "asked", actor="admin:a")
+    civic.cancel_order(order.id, "called back from 13900000000", actor="channel:district-app")
+    assert civic.load(Order, order.id).cancel_reason == ERASED and b"13900000000" not in stored_bytes(civic)
+
+
 def test_an_erasure_whose_first_try_destroyed_the_key_but_was_not_recorded_is_recorded_by_the_retry(civic):
     order = place(civic)
     rid = civic.residents.resident_id(RESIDENT["phone"])
