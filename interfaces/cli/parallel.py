@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from application.settings import Settings
 from interfaces.bootstrap import bootstrap
 from projections.read_model import partition_views
-from projections.audit.verify import VerifyReport, joined
+from projections.audit.report import VerifyReport, joined
 
 Progress = Callable[[int], None] | None
 SPAWN = multiprocessing.get_context("spawn")  # children open their own connections: none are copied by fork

@@ -9,7 +9,7 @@ outside the database, each names the one before it, and one is due at every N-th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
@@ -18,6 +18,7 @@ from sqlalchemy import Engine, Text, cast, func, select
 from projections.audit.chain import GENESIS, Sealer, chain_step
 from projections.audit.checkpoints import checkpoint_is_signed
 from projections.audit.log import notification_content
+from projections.audit.report import VerifyReport
 from projections.views.db import canonical_text
 from projections.views.paging import notifications, rows
 from projections.views.tables import ViewTables
@@ -27,23 +28,6 @@ CONTENT = ("aggregate_id", "aggregate_type", "version", "type", "topic", "timest
 _END: dict[str, Any] = {"position": float("inf")}
 PROGRESS_EVERY = 1_000
 Visit = Callable[[Mapping[str, Any]], None]
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    ok: bool
-    checked: int
-    head: str
-    first_bad_position: int | None = None
-    reason: str | None = None
-    checkpoints: int = 0
-    from_position: int = 0
-    pending: int = 0  # events in the store after the audit table's last row: recomputed, not yet audited
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "checked": self.checked, "head": self.head,
-                "first_bad_position": self.first_bad_position, "reason": self.reason,
-                "checkpoints": self.checkpoints, "from_position": self.from_position, "pending": self.pending}
 
 
 class Failed(Exception):
@@ -217,19 +201,3 @@ class Verifier:
             raise Failed(position, f"the signed checkpoint due at the {self.checked}th event is missing: "
                                    "a checkpoint was deleted")
         return mark
-
-
-def joined(segments: Sequence[tuple[int, str, int, VerifyReport]]) -> VerifyReport:
-    """Consecutive segments' reports as one report. Each segment is (its start position, the head and count
-    the audit table claims there, its report) and started from that claim, so the claim must equal what the
-    segment before it recomputed; the first failure in log order is the one reported."""
-    head, checked, signed, pending = GENESIS, 0, 0, 0
-    for start, claimed_head, claimed_count, report in segments:
-        if (claimed_head, claimed_count) != (head, checked):
-            return VerifyReport(False, checked, head, start, "the audit trail changed while it was being "
-                                "verified: the chain does not continue from one segment to the next", signed)
-        signed, pending = signed + report.checkpoints, pending + report.pending
-        if not report.ok:
-            return replace(report, checkpoints=signed, from_position=0)
-        head, checked = report.head, report.checked
-    return VerifyReport(True, checked, head, checkpoints=signed, pending=pending)

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from interfaces.cli import parallel
 from projections.audit.chain import GENESIS
-from projections.audit.verify import VerifyReport, joined
+from projections.audit.report import VerifyReport, joined
 from tests.projections.scenario import district_day
 from tests.projections.audit.tamper import RawStore
 
