@@ -44,12 +44,13 @@ class Checkpoints:
                  clock: Clock, every: int = CHECKPOINT_EVERY, interval: timedelta = CHECKPOINT_INTERVAL):
         self.engine, self.table, self.audit_log, self.positions = engine, table, audit_log, positions
         self.signer, self.clock, self.every, self.interval = signer, clock, every, interval
+        self._newest = select(table).order_by(table.c.position.desc()).limit(1)
 
     def record(self, conn: Connection, audit_row: dict[str, Any], only_if_due: bool = False) -> dict[str, Any] | None:
         """Sign the chain as it stands at `audit_row`, inside the caller's transaction (which holds the audit
         view's position row, so checkpoints are taken one at a time); only after the newest one, and with
         `only_if_due` only when the newest is older than the interval."""
-        newest = conn.execute(select(self.table).order_by(self.table.c.position.desc()).limit(1)).mappings().first()
+        newest = conn.execute(self._newest).mappings().first()
         if newest is not None and newest["position"] >= audit_row["position"]:
             return dict(newest) if newest["position"] == audit_row["position"] else None
         now = self.clock().astimezone(timezone.utc)
@@ -70,8 +71,7 @@ class Checkpoints:
             last = tip.mappings().first()
             taken = self.record(conn, dict(last) if last else GENESIS_ROW)
             if taken is None:  # the newest checkpoint lies beyond the audit table's tip (its rows were removed)
-                taken = dict(conn.execute(select(self.table).order_by(self.table.c.position.desc()).limit(1))
-                             .mappings().one())
+                taken = dict(conn.execute(self._newest).mappings().one())
             return taken
 
     def take_first(self) -> None:
@@ -92,5 +92,5 @@ class Checkpoints:
 
     def newest(self) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
-            found = conn.execute(select(self.table).order_by(self.table.c.position.desc()).limit(1)).mappings().first()
+            found = conn.execute(self._newest).mappings().first()
         return None if found is None else dict(found)

@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from projections.audit.verify import VerifyReport
 
 Clock = Callable[[], datetime]
-STALE_AFTER = timedelta(minutes=5)  # a running job reports progress every 1,000 events, far more often
-PROGRESS_EVERY = 5_000  # positions between two progress writes
+PROGRESS_EVERY = 5_000  # positions between two progress writes: seconds apart at any verification speed
+STALE_AFTER = timedelta(minutes=5)  # no progress for this long: the job's process is gone
 
 
 class VerificationJobs:
