@@ -1,0 +1,116 @@
+"""What the outbox makes of each notification: subscriptions and orders folded into its rows, and one delivery
+row per event for every active subscription that asked for its type and may see the order (DESIGN §16)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, uuid5
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import Connection, insert, select, update
+
+from domain.order import STATUS_AFTER, Order, status_after
+from domain.webhook import ORDER_EVENT_TYPES, WebhookSubscription
+from interfaces.integrations.webhooks.tables import PENDING, OutboxTables
+
+Within = Callable[[str, str], bool]  # (site, ancestor): whether the site lies in the ancestor's subtree
+MESSAGE_NAMESPACE = uuid5(NAMESPACE_URL, "https://civicflow.example/webhook-message")
+ORDER_TOPICS = {get_topic(cls) for cls in STATUS_AFTER}
+SUBSCRIPTION_TOPICS = {get_topic(cls) for cls in (WebhookSubscription.Subscribed, WebhookSubscription.SecretRotated,
+                                                  WebhookSubscription.Disabled, WebhookSubscription.Removed)}
+TOPICS = ORDER_TOPICS | SUBSCRIPTION_TOPICS
+
+
+def message_id(subscription_id: str, position: int) -> str:
+    """The `webhook-id`: the same for every attempt of one event to one subscription."""
+    return "msg_" + uuid5(MESSAGE_NAMESPACE, f"{subscription_id}:{position}").hex
+
+
+class Fold:
+    def __init__(self, tables: OutboxTables, within: Within):
+        self.t, self.within = tables, within
+        self._subscribers: list[dict[str, Any]] | None = None  # the active subscriptions, read once per page
+
+    def begin_page(self) -> None:
+        self._subscribers = None
+
+    def apply(self, conn: Connection, position: int, event: Any, now: datetime) -> int:
+        """Fold one decoded event; returns how many deliveries it enqueued."""
+        if isinstance(event, WebhookSubscription.Event):
+            self._subscription(conn, event)
+            self._subscribers = None
+            return 0
+        order = self._order(conn, event)
+        kind = ORDER_EVENT_TYPES.get(type(event))
+        if kind is None or order is None:
+            return 0
+        rows = [self._delivery(s["id"], position, kind, event, order, now)
+                for s in self._active(conn) if kind in s["event_types"] and self._sees(s, order)]
+        if rows:
+            conn.execute(insert(self.t.deliveries), rows)
+        return len(rows)
+
+    def _order(self, conn: Connection, event: Any) -> dict[str, Any] | None:
+        orders, order_id = self.t.orders, str(event.originator_id)
+        if isinstance(event, Order.Placed):
+            row = {"order_id": order_id, "channel": event.channel, "site_id": event.site_id,
+                   "responsible_site_id": event.site_id, "status": status_after(Order.Placed)}
+            conn.execute(insert(orders), [row])
+            return row
+        found = conn.execute(select(orders).where(orders.c.order_id == order_id)).mappings().first()
+        if found is None:
+            return None  # an order whose placing the log no longer shows: nothing to tell
+        row = {**found, "status": status_after(type(event), found["status"])}
+        if isinstance(event, Order.Escalated):
+            row["responsible_site_id"] = event.to_site
+        conn.execute(update(orders).where(orders.c.order_id == order_id)
+                     .values(status=row["status"], responsible_site_id=row["responsible_site_id"]))
+        return row
+
+    def _subscription(self, conn: Connection, event: Any) -> None:
+        subs, sub_id = self.t.subscriptions, str(event.originator_id)
+        if isinstance(event, WebhookSubscription.Subscribed):
+            conn.execute(insert(subs), [{"id": sub_id, "url": event.url, "event_types": list(event.event_types),
+                                         "role": event.role, "site_id": event.site_id, "channel": event.channel,
+                                         "sealed_secret": event.sealed_secret, "active": True}])
+            return
+        changes: dict[str, Any] = {"active": False}
+        if isinstance(event, WebhookSubscription.SecretRotated):
+            previous = conn.execute(select(subs.c.sealed_secret).where(subs.c.id == sub_id)).scalar_one()
+            changes = {"sealed_secret": event.sealed_secret, "previous_sealed_secret": previous,
+                       "previous_until": event.previous_until}
+        elif isinstance(event, WebhookSubscription.Disabled):
+            changes["disabled_reason"] = event.reason
+        conn.execute(update(subs).where(subs.c.id == sub_id).values(**changes))
+
+    def _active(self, conn: Connection) -> list[dict[str, Any]]:
+        if self._subscribers is None:
+            subs = self.t.subscriptions
+            self._subscribers = [dict(row) for row in
+                                 conn.execute(select(subs).where(subs.c.active.is_(True))).mappings()]
+        return self._subscribers
+
+    def _sees(self, subscription: dict[str, Any], order: dict[str, Any]) -> bool:
+        """The policy of DESIGN §16: a channel its own orders, a dispatcher its jurisdiction, an admin all."""
+        role = subscription["role"]
+        if role == "admin":
+            return True
+        if role == "channel":
+            return order["channel"] == subscription["channel"]
+        site = subscription["site_id"]
+        return role == "dispatcher" and site is not None and (
+            self.within(order["site_id"], site) or self.within(order["responsible_site_id"], site))
+
+    @staticmethod
+    def _delivery(subscription_id: str, position: int, kind: str, event: Any, order: dict[str, Any],
+                  now: datetime) -> dict[str, Any]:
+        data = {"order_id": order["order_id"], "status": order["status"], "version": event.originator_version,
+                "site_id": order["site_id"], "position": position}
+        body = json.dumps({"type": kind, "timestamp": event.timestamp.isoformat(), "data": data},
+                          separators=(",", ":"), sort_keys=True)
+        return {"id": message_id(subscription_id, position), "subscription_id": subscription_id,
+                "position": position, "event_type": kind, "body": body, "event_at": event.timestamp,
+                "enqueued_at": now, "status": PENDING, "attempts": 0, "next_attempt_at": now}
