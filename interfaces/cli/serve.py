@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +23,10 @@ TOKEN_HINT = """every /api/v1 call needs a bearer token; in another terminal, is
   {civicflow} tokens create --role channel --channel district-app --name app
   other roles: --role dispatcher --site SITE_ID, --role volunteer --volunteer VOLUNTEER_ID, --role inspector,
   --role admin (see {civicflow} tokens create --help)"""
+LOOPS_BESIDE = ("the loops run beside the server (`{civicflow} workers`: deadlines applied every 30 s, views and "
+                "webhook deliveries kept current), and stop with it; /readyz reports their lag")
+LOOPS_APART = ("the loops do not run in this process: run `{civicflow} workers` (deadlines, views, webhook delivery; "
+               "woken by LISTEN/NOTIFY on PostgreSQL), or serve --with-workers")
 # Sync workers: one request at a time per process, each accepted by whichever worker is free. The threaded
 # worker (gthread, 2 or 4 threads, keep-alive) was measured side by side with bench/bench_http_load.py and served
 # no more commands per second, with a longer tail; it only made the empty-Flask baseline slower. gunicorn's
@@ -62,6 +69,25 @@ def prepare_store(settings: Settings) -> tuple[int, int]:
         return len(system.app.sites), system.read_model.catch_up()
 
 
+WORKERS_GRACE_SECONDS = 75  # the loops finish the pass under way (interfaces/workers/processes.py waits 60 s)
+
+
+def start_loops() -> subprocess.Popen[bytes]:
+    """`civicflow workers` (every loop) beside gunicorn, in the same environment; it stops if this process dies."""
+    return subprocess.Popen([sys.executable, "-m", "interfaces.cli.workers", "--stop-with-parent"], env=os.environ)
+
+
+def stop_loops(loops: subprocess.Popen[bytes]) -> None:
+    """Ask the loops to finish their passes and stop (on Ctrl-C they were told by the terminal already)."""
+    if loops.poll() is None:
+        loops.send_signal(signal.SIGTERM)
+    try:
+        loops.wait(timeout=WORKERS_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        loops.kill()
+        loops.wait()
+
+
 def civicflow_command(argv0: str | None = None, executable: str | None = None) -> str:
     """This `civicflow` script as the user should type it: `.venv/bin/civicflow` under the current directory (the
     quick start's venv is not on PATH), else its absolute path; the one beside the interpreter under `python -m`."""
@@ -95,12 +121,24 @@ def check_can_listen(host: str, port: int) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes")
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(5, 600), help="worker timeout, seconds")
-def serve(host: str, port: int, workers: int, timeout: int) -> None:
-    """Run the HTTP API under gunicorn; creates the store and loads the sites on first start."""
+@click.option("--with-workers/--no-workers", "with_loops", default=None,
+              help="Also run the loops (supervision of the deadlines, projections, webhook delivery) as a "
+                   "`civicflow workers` child process, stopped with the server. Default: on for SQLite (so one "
+                   "command is the whole system), off for PostgreSQL (run `civicflow workers` processes there).")
+def serve(host: str, port: int, workers: int, timeout: int, with_loops: bool | None) -> None:
+    """Run the HTTP API under gunicorn; creates the store and loads the sites on first start. On SQLite it also
+    runs the loops (deadlines, projections, webhook delivery) beside it, unless --no-workers."""
     check_can_listen(host, port)
     settings = Settings.from_env()
     sites, position = prepare_store(settings)
     click.echo(f"civicflow: {settings.store.kind} store, {sites} sites, views at position {position}")
+    with_loops = settings.store.kind == "sqlite" if with_loops is None else with_loops
+    loops = start_loops() if with_loops else None
     click.echo(f"civicflow: serving on http://{host}:{port} with {workers} worker(s)  (docs: /docs, health: /healthz)")
+    click.echo("civicflow: " + (LOOPS_BESIDE if with_loops else LOOPS_APART).format(civicflow=civicflow_command()))
     click.echo("civicflow: " + TOKEN_HINT.format(civicflow=civicflow_command()))
-    Gunicorn(gunicorn_options(host, port, workers, timeout), _worker_app).run()
+    try:
+        Gunicorn(gunicorn_options(host, port, workers, timeout), _worker_app).run()
+    finally:
+        if loops is not None:
+            stop_loops(loops)

@@ -13,8 +13,9 @@ Report = Callable[[dict[str, Any]], None]
 
 
 def keep_running(one_pass: Callable[[], dict[str, Any]], report: Report, *, once: bool, interval: float,
-                 pause: Callable[[float], None] = time.sleep) -> None:
-    while True:
+                 pause: Callable[[float], Any] = time.sleep, stopped: Callable[[], bool] = lambda: False) -> None:
+    """`stopped`: asked before each pass and after each pause — a signal lets the pass under way finish."""
+    while not stopped():
         report(one_pass())
         if once:
             return

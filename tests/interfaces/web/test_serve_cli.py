@@ -50,6 +50,7 @@ def test_the_token_hint_names_this_civicflow_script_and_a_channel_token_first(
     monkeypatch.chdir(store_dir)
     monkeypatch.setattr(sys, "argv", [str(store_dir / ".venv" / "bin" / "civicflow"), "serve"])
     monkeypatch.setattr(serve_module, "Gunicorn", RecordedGunicorn)
+    monkeypatch.setattr(serve_module, "start_loops", lambda: None)  # tests/interfaces/cli/test_serve_loops.py
     with socket.socket() as probe:  # a port free a moment ago: nothing listens on it while `serve` checks
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -40,3 +40,11 @@ def test_the_passes_fold_the_log_and_apply_the_deadlines(settings: Settings, clo
         clock.advance(timedelta(hours=3))  # past the dispatch deadline (2 h): escalated one level up
         done = supervision_pass(system)
         assert done["at"] == clock.now().isoformat() and done["escalated"] == 1, done
+
+
+def test_a_stop_lets_the_pass_under_way_finish_and_starts_no_other() -> None:
+    reports: list[dict] = []
+    stop = iter([False, True])  # asked before the first pass, then after its pause: a signal came meanwhile
+    keep_running(lambda: {"pass": len(reports)}, reports.append, once=False, interval=1,
+                 pause=lambda seconds: None, stopped=lambda: next(stop))
+    assert reports == [{"pass": 0}]
