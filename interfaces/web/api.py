@@ -7,12 +7,13 @@ import re
 from typing import Any
 
 from apispec import BasePlugin
-from flask import Flask
+from flask import Flask, url_for
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
 from interfaces.web.blueprints import API_PREFIX
+from interfaces.web.docs_page import SWAGGER_UI_SETTINGS, ExamplesPlugin, install_assets, swagger_ui_page
 from interfaces.web.problems import PROBLEM_JSON, from_http_exception
 from interfaces.web.schemas_out import Problem
 
@@ -47,6 +48,10 @@ class CivicFlowApi(Api):
 
     def _register_error_handlers(self) -> None:
         self._app.register_error_handler(HTTPException, from_http_exception)
+
+    def _openapi_swagger_ui(self) -> Any:
+        """/docs: flask-smorest's route and settings, with a page whose script is a served file (docs_page.py)."""
+        return swagger_ui_page(self._swagger_ui_url, url_for(f"{self._make_doc_blueprint_name()}.openapi_json"))
 
     def _register_responses(self) -> None:
         """Every error response is documented as application/problem+json (RFC 9457)."""
@@ -118,11 +123,15 @@ def _headers_for(code: str, is_object: bool) -> dict[str, Any]:
 def create_api(app: Flask) -> CivicFlowApi:
     app.config.update({
         "API_TITLE": "civicflow", "API_VERSION": "v1", "OPENAPI_VERSION": "3.1.0", "OPENAPI_URL_PREFIX": "/",
-        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_JSON_PATH": "openapi.json", **SWAGGER_UI_SETTINGS,
         "API_SPEC_OPTIONS": {
             "info": {"description": "点单 → 派单 → 接单 → 评单: the order workflow of community volunteer service. "
                                     "Errors are application/problem+json (RFC 9457)."},
-            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "components": {"securitySchemes": {"bearerAuth": {
+                "type": "http", "scheme": "bearer",
+                "description": "A token from `civicflow tokens create` (in /docs: \"Authorize\", then \"Try it out\")"}}},
         },
     })
-    return CivicFlowApi(app, spec_kwargs={"extra_plugins": [ContractPlugin()]})
+    api = CivicFlowApi(app, spec_kwargs={"extra_plugins": [ContractPlugin(), ExamplesPlugin()]})
+    install_assets(app)
+    return api

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -61,7 +61,7 @@ class QueryBoolean(fields.Boolean):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-class Strict(Schema):
+class Strict(Schema):  # a body schema's EXAMPLE (a valid body) is shown in /docs (docs_page.ExamplesPlugin)
     class Meta:
         unknown = RAISE
 
@@ -69,8 +69,11 @@ class Strict(Schema):
 class Empty(Strict):
     """Commands that need no data (`accept`, `start`): `{}` or no body at all."""
 
+    EXAMPLE: ClassVar[dict[str, Any]] = {}
+
 
 class Reason(Strict):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"reason": "居民临时外出，改约时间"}
     reason = Text(500)
 
 
@@ -86,6 +89,10 @@ class Window(Strict):
 
 
 class PlaceOrder(Strict):
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "category": "health", "site_id": "post-babaoshan-01", "description": "量血压，老人行动不便",
+        "resident": {"name": "王秀英", "phone": "13911112222", "address": "八宝山街道 3-201"}, "priority": "normal",
+        "window": {"start": "2026-11-03T01:00:00Z", "end": "2026-11-03T04:00:00Z"}}
     category = Text(64)
     site_id = Text(64)
     description = Text(2000)
@@ -95,6 +102,7 @@ class PlaceOrder(Strict):
 
 
 class Dispatch(Strict):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"volunteer_id": "5a4c1e0e-6a1f-4a53-9d2b-1f0c3b8e7d21"}
     volunteer_id = fields.UUID()
     team_id = fields.UUID()
     auto = JsonBoolean(validate=validate.Equal(True))
@@ -106,11 +114,13 @@ class Dispatch(Strict):
 
 
 class Complete(Strict):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"service_minutes": 40, "note": "血压正常，已叮嘱按时服药"}
     service_minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100_000))
     note = fields.String(validate=[validate.Length(max=2000), NO_NUL, clean_text], allow_none=True)
 
 
 class Review(Strict):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"rating": 5, "comment": "志愿者很耐心"}
     rating = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
     comment = fields.String(validate=[validate.Length(max=2000), NO_NUL, clean_text], allow_none=True)
 
@@ -119,6 +129,8 @@ Skills = fields.List(Text(64), required=True, validate=validate.Length(min=1, ma
 
 
 class RegisterVolunteer(Strict):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"name": "李雷", "phone": "13800000001", "home_site_id": "post-babaoshan-01",
+                                         "skills": ["health", "elderly-care"], "capacity": 3}
     name = Text(100)
     phone = fields.String(required=True, validate=validate.Regexp(r"^\+?[0-9][0-9 -]{4,30}$"))
     home_site_id = Text(64)
@@ -127,20 +139,25 @@ class RegisterVolunteer(Strict):
 
 
 class Availability(Strict):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"available": True}
     available = JsonBoolean(required=True)
 
 
 class ChangeSkills(Strict):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"skills": ["health", "legal-aid"]}
     skills = Skills
 
 
 class CreateTeam(Strict):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"name": "八宝山健康服务队", "site_id": "post-babaoshan-01",
+                                         "leader_id": "5a4c1e0e-6a1f-4a53-9d2b-1f0c3b8e7d21"}
     name = Text(100)
     site_id = Text(64)
     leader_id = fields.UUID(allow_none=True)
 
 
 class AddMember(Strict):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"volunteer_id": "5a4c1e0e-6a1f-4a53-9d2b-1f0c3b8e7d21"}
     volunteer_id = fields.UUID(required=True)
 
 
@@ -203,8 +220,11 @@ class ExportQuery(Strict):
 
 
 class ResidentPhone(Strict):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"phone": "13911112222"}
     phone = Text(32, metadata={"example": "13911112222"})
 
 
 class Erasure(ResidentPhone):
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "phone": "13911112222", "reason": "the resident asked for deletion (PIPL Art. 47), ticket 2026-118"}
     reason = Text(500, metadata={"example": "the resident asked for deletion (PIPL Art. 47), ticket 2026-118"})
