@@ -13,10 +13,12 @@ $(BIN)/python:
 
 $(VENV)/.installed-run: $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/pybabel compile -d interfaces/web/console/translations
 	touch $@
 
 $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pybabel compile -d interfaces/web/console/translations
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run

@@ -55,6 +55,8 @@ class Settings:
     aggregate_cache_size: int = 10_000
     auto_dispatch: bool = False  # supervise re-dispatches expired orders automatically
     volunteer_sees_resident_for: timedelta = timedelta(days=7)  # after completing the order (DESIGN §7)
+    open311_jurisdiction: str = "shijingshan"  # the one jurisdiction_id Open311 clients may name (DESIGN §15)
+    webhooks_allow_private: bool = False  # webhook URLs may point at loopback/private addresses (tests, DESIGN §16)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -67,8 +69,14 @@ class Settings:
             aggregate_cache_size=int(env.get("CIVICFLOW_AGGREGATE_CACHE_SIZE", "10000")),
             auto_dispatch=env.get("CIVICFLOW_AUTO_DISPATCH", "").lower() in ("1", "true", "yes", "on"),
             volunteer_sees_resident_for=timedelta(days=int(env.get("CIVICFLOW_VOLUNTEER_ACCESS_DAYS", "7"))),
+            open311_jurisdiction=env.get("CIVICFLOW_OPEN311_JURISDICTION") or "shijingshan",
+            webhooks_allow_private=_flag(env.get("CIVICFLOW_WEBHOOKS_ALLOW_PRIVATE")),
         )
 
     @property
     def store(self) -> StoreLocation:
         return StoreLocation.parse(self.database_url, self.var_dir)
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").lower() in ("1", "true", "yes", "on")

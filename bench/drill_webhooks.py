@@ -98,16 +98,21 @@ def drill(url: str, orders: int) -> int:
         complete = wait_for(lambda: len({p for _, p in got}) >= orders, 120)
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(30)
-    ids = Counter(i for i, _ in got)
-    by_id = {i: {p for j, p in got if j == i} for i in ids}
-    firsts = list(dict.fromkeys(p for _, p in got))  # each position at its first arrival
-    report = {"event": "result", "orders": orders, "received": len(got), "distinct": len(ids),
-              "duplicates": sum(c - 1 for c in ids.values()), "lost": orders - len({p for _, p in got}),
-              "one_position_per_id": all(len(v) == 1 for v in by_id.values()), "killed_after": killed_at,
-              "in_order": firsts == sorted(firsts), "complete": complete, "store": url.split(":", 1)[0]}
+    report = {"event": "result", **verdict(got, orders), "killed_after": killed_at, "complete": complete,
+              "store": url.split(":", 1)[0]}
     print(json.dumps(report), flush=True)
     server.shutdown()
     return 0 if report["lost"] == 0 and report["one_position_per_id"] and report["in_order"] else 1
+
+
+def verdict(got: list[tuple[str, int]], orders: int) -> dict[str, object]:
+    """Every position arrived (none lost), each webhook-id names one position, first arrivals in log order."""
+    ids = Counter(i for i, _ in got)
+    by_id = {i: {p for j, p in got if j == i} for i in ids}
+    firsts = list(dict.fromkeys(p for _, p in got))  # each position at its first arrival
+    return {"orders": orders, "received": len(got), "distinct": len(ids),
+            "duplicates": sum(c - 1 for c in ids.values()), "lost": orders - len(set(firsts)),
+            "one_position_per_id": all(len(v) == 1 for v in by_id.values()), "in_order": firsts == sorted(firsts)}
 
 
 if __name__ == "__main__":

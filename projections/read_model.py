@@ -25,6 +25,7 @@ from projections.audit.replay import History
 from projections.audit.signing import Signer
 from projections.views.order_board import OrderBoard
 from projections.reads.queries import Cursors, list_orders, list_volunteers
+from projections.reads.queue import list_queue
 from projections.views.runner import PAGE_SIZE, REBUILD_PAGE_SIZE, Hooks, Projection, Runner
 from projections.reads.site_queries import site_summary
 from projections.views.site_stats import SiteStats
@@ -164,12 +165,18 @@ class ReadModel(AuditTrail):
                                team_ids=team_ids, channel=channel, placed_after=placed_after,
                                placed_before=placed_before, overdue=overdue)
 
+    def queue(self, *, jurisdiction: str, now: datetime, **filters: Any) -> tuple[list[dict[str, Any]], str | None]:
+        """A dispatcher's open orders, escalated first, then by their present deadline (reads/queue.py)."""
+        with self.engine.connect() as conn:
+            return list_queue(conn, self.tables.order_board, self.tables.site_tree, self.cursors,
+                              jurisdiction=jurisdiction, now=now, **filters)
+
     def volunteers(self, *, site_ids: Sequence[str] | None = None, skill: str | None = None,
-                   available: bool | None = None, cursor: str | None = None, limit: int = 50
-                   ) -> tuple[list[dict[str, Any]], str | None]:
+                   available: bool | None = None, cursor: str | None = None, limit: int = 50,
+                   name: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
         with self.engine.connect() as conn:
             return list_volunteers(conn, self.tables.volunteer_roster, self.cursors, site_ids=site_ids, skill=skill,
-                                   available=available, cursor=cursor, limit=limit)
+                                   available=available, cursor=cursor, limit=limit, name=name)
 
     def site_stats(self, site_id: str, *, now: datetime | None = None) -> dict[str, Any] | None:
         """Counts by status, service minutes, satisfaction and timings of a site and all below it."""

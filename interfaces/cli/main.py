@@ -12,6 +12,9 @@ from interfaces.cli.residents import residents
 from interfaces.cli.serve import serve
 from interfaces.cli.supervise import supervise
 from interfaces.cli.tokens import tokens
+from interfaces.cli.users import users
+from interfaces.cli.webhooks import webhooks
+from interfaces.cli.workers import workers
 from projections.audit.migrate import AuditFormatV1
 from projections.views.runner import ViewsDamaged
 
@@ -44,8 +47,11 @@ def init() -> None:
 
 cli.add_command(serve)
 cli.add_command(tokens)
+cli.add_command(users)
 cli.add_command(supervise)
 cli.add_command(demo)
 cli.add_command(projections)
 cli.add_command(audit)
 cli.add_command(residents)
+cli.add_command(workers)
+cli.add_command(webhooks)

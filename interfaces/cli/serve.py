@@ -19,6 +19,10 @@ from interfaces.bootstrap import bootstrap
 from interfaces.web import create_app
 
 # A channel token first: it is the one that places orders (an admin's cannot); then how to get the others.
+# People (dispatchers, inspectors) use the console with an account of their own, not a token.
+SIGN_IN_HINT = """people sign in to the console at {base}/console/ with an account; create one with:
+  {civicflow} users create --role dispatcher --site station-babaoshan --name 张调度
+  (it prints a one-time password, replaced at the first sign-in; --role inspector or admin take no --site)"""
 TOKEN_HINT = """every /api/v1 call needs a bearer token; in another terminal, issue one with:
   {civicflow} tokens create --role channel --channel district-app --name app
   other roles: --role dispatcher --site SITE_ID, --role volunteer --volunteer VOLUNTEER_ID, --role inspector,
@@ -137,6 +141,7 @@ def serve(host: str, port: int, workers: int, timeout: int, with_loops: bool | N
     click.echo(f"civicflow: serving on http://{host}:{port} with {workers} worker(s)  (docs: /docs, health: /healthz)")
     click.echo("civicflow: " + (LOOPS_BESIDE if with_loops else LOOPS_APART).format(civicflow=civicflow_command()))
     click.echo("civicflow: " + TOKEN_HINT.format(civicflow=civicflow_command()))
+    click.echo("civicflow: " + SIGN_IN_HINT.format(civicflow=civicflow_command(), base=f"http://{host}:{port}"))
     try:
         Gunicorn(gunicorn_options(host, port, workers, timeout), _worker_app).run()
     finally:

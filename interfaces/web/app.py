@@ -10,6 +10,7 @@ from application.settings import Settings
 from interfaces.bootstrap import bootstrap
 from interfaces.web import observe
 from interfaces.web.api import create_api, link_workflows
+from interfaces.web.console import install_console
 from interfaces.web.metrics import RequestMetrics
 from interfaces.web.problems import register_error_handlers
 from interfaces.workers.background import BackgroundJobs
@@ -32,13 +33,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_routes(app: Flask) -> None:
     from interfaces.web import audit, ops, orders, problem_pages, reference, residents, volunteers  # app first
+    from interfaces.web import open311
+    from interfaces.web import webhooks
 
     api = create_api(app)
     for blueprint in (reference.sites, reference.categories, volunteers.blp, volunteers.teams, orders.blp,
-                      *audit.blueprints(), *residents.blueprints(), ops.blp):
+                      *audit.blueprints(), *residents.blueprints(), *webhooks.blueprints(), ops.blp):
         api.register_blueprint(blueprint)
     link_workflows(api.spec.to_dict()["paths"])  # the document's own paths, not a copy
     app.register_blueprint(problem_pages.blp)  # plain Flask: the pages are for people, not in /openapi.json
+    app.register_blueprint(open311.blp)  # plain Flask: GeoReport v2 (DESIGN §15) has its own formats and errors
+    install_console(app)  # /console: HTML for people, with sessions, CSRF and catalogues of its own
     register_error_handlers(app)
 
 

@@ -17,6 +17,7 @@ from interfaces.web.body import BoundedBody, refusal_of
 MAX_BODY_BYTES = 64 * 1024
 REQUEST_ID = "X-Request-ID"
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+FORM_PATHS = ("/console/", "/open311/")  # url-encoded bodies: the console's forms (CSRF-checked), Open311 POSTs
 log = logging.getLogger("civicflow.http")
 
 
@@ -34,7 +35,7 @@ def begin_request() -> None:
 def check_body() -> None:
     """A body that is not JSON → 415 (an empty body is an empty command). Its size was checked by BoundedBody,
     which also turned a chunked body into one with a Content-Length."""
-    if request.content_length and not request.is_json:
+    if request.content_length and not request.is_json and not request.path.startswith(FORM_PATHS):
         raise UnsupportedMediaType(f"send application/json, not {request.mimetype or 'no content type'}")
 
 

@@ -2,63 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import abort
 from werkzeug.exceptions import NotFound
 
-from application.errors import NotFound as OrderNotFound
-from application.idempotency import CommandResult
-from application.policy import OrderReach
 from application.tokens import PROACTIVE_CHANNEL
 from domain.order import Order
 from interfaces.web import schemas_in as s
 from interfaces.web.blueprints import api_blueprint
-from interfaces.web.commands import answer, etag, idempotency_key, if_match, run
+from interfaces.web.commands import answer, etag, if_match, run
 from interfaces.web.context import civicflow, cursors, now, policy, read_model
+from interfaces.web.order_access import dispatch_as_asked, present, run_on_order, visible_order
 from interfaces.web.order_reads import history_items, order_at, order_filters
 from interfaces.web.schemas_out import History, OrderOut, OrderPage
-from projections import presenting
 
 blp = api_blueprint("orders", "/orders", "点单 → 派单 → 接单 → service → 评单: the order workflow")
 READERS = ("channel", "dispatcher", "volunteer", "inspector")
-
-
-def present(order: Order, now_as: Order | None = None) -> dict[str, Any]:
-    """The order as the caller may see it; a past state (`order`) is shown as the order stands now (`now_as`)
-    allows: a volunteer's access that has ended does not come back by asking for an older version."""
-    reach = OrderReach.of_order(now_as or order)
-    return policy().readable(g.principal, reach, presenting.order(order, now()))
-
-
-def visible_order(order_id: UUID) -> Order:
-    """Load an order the caller may see; someone else's order answers 404, like a missing one."""
-    order = civicflow().load(Order, order_id)
-    policy().require_order(g.principal, OrderReach.of_order(order))
-    return order
-
-
-def require_visible(order_id: UUID) -> None:
-    """The order must exist and be the caller's to see (else 404). Only read, never kept, so the store's
-    current order is looked at without copying it."""
-    order = civicflow().peek(Order, order_id)
-    if order is None:
-        raise OrderNotFound("order", order_id)  # the answer `load` gives for a missing order
-    policy().require_order(g.principal, OrderReach.of_order(order))
-
-
-def run_on_order(command: Callable[..., CommandResult], order_id: UUID, *args: Any, **kwargs: Any
-                 ) -> CommandResult:
-    """Run a command on an order the caller must be able to see (else 404): the command checks it, with the
-    policy, on the copy it loads, so the order is read once. A keyed retry may be answered without loading it,
-    so it is checked first."""
-    if idempotency_key() is not None:
-        require_visible(order_id)
-    return run(command, order_id, *args, principal=g.principal, **kwargs)
 
 
 @blp.route("")
@@ -122,22 +84,9 @@ class Dispatch(MethodView):
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
         """派单: to one volunteer, to a team (members grab it), or `auto` by the dispatch policy."""
-        app = civicflow()
-        if body.get("auto"):
-            require_visible(order_id)  # before the catch-up below: refuse someone else's order cheaply
-            read_model()  # catch the roster up first, so the candidates reflect every command answered so far
-            result = run(auto_dispatch(app), order_id, expected_version=if_match())
-        else:
-            result = run_on_order(app.dispatch_order, order_id, body.get("volunteer_id"), body.get("team_id"),
-                                  expected_version=if_match())
+        result = dispatch_as_asked(order_id, auto=bool(body.get("auto")), volunteer_id=body.get("volunteer_id"),
+                                   team_id=body.get("team_id"), expected_version=if_match())
         return answer(Order, result, present)
-
-
-def auto_dispatch(app: Any) -> Any:
-    command = getattr(app, "auto_dispatch_order", None)
-    if command is None:
-        abort(422, message="auto-dispatch is not available", errors={"auto": ["auto-dispatch is not available"]})
-    return command
 
 
 @blp.route("/<uuid:order_id>/recall")

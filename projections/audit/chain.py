@@ -18,8 +18,9 @@ from domain.privacy import FREE_TEXT
 
 __all__ = ["GENESIS", "canonical_json", "content_sha256", "leaf_hash", "next_head", "sha256_hex"]  # re-exported
 
-# Personal fields (DESIGN §14) by name: the resident's, a volunteer's phone, and free text people type.
-SEALED_FIELDS = frozenset({"phone", *FREE_TEXT})
+# Personal fields (DESIGN §14) by name: the resident's, a volunteer's phone, and free text people type; and a
+# console account's password hash, which an inspector never needs and an export must not hand out for cracking.
+SEALED_FIELDS = frozenset({"phone", "password_hash", *FREE_TEXT})
 RESIDENT = "resident"
 CIPHERTEXT = re.compile(r"^cf1:[0-9a-f]{32}:[A-Za-z0-9_-]+$")  # application/residents.py's sealed values
 

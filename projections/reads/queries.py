@@ -146,10 +146,13 @@ def _newest_first(conn: Connection, t: Table, parts: list[list[Any]], count: int
 
 
 def list_volunteers(conn: Connection, t: Table, cursors: Cursors, *, site_ids: Sequence[str] | None,
-                    skill: str | None, available: bool | None, cursor: str | None, limit: int
-                    ) -> tuple[list[dict[str, Any]], str | None]:
+                    skill: str | None, available: bool | None, cursor: str | None, limit: int,
+                    name: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """`name`: only volunteers whose name contains it (the caller's % and _ match themselves)."""
     limit = clamp(limit)
     query: Select[Any] = select(t)
+    if name:
+        query = query.where(t.c.name.contains(name, autoescape=True))
     if site_ids is not None:
         query = query.where(t.c.home_site_id.in_(list(site_ids)))
     if available is not None:

@@ -10,6 +10,7 @@ from domain.order import STATUSES
 from projections.views.board_upgrade import upgrade_order_board
 from projections.views.db import UTCDateTime
 from projections.views.jurisdiction import COLUMNS as ANCESTOR_COLUMNS
+from projections.views.queue_order import queue_indexes
 
 ID = 64  # uuid strings and site codes
 SUM_COLUMNS = ("service_minutes", "rating_count", "rating_total", "dispatch_seconds", "dispatch_count",
@@ -75,6 +76,7 @@ def _order_board(md: MetaData, p: str) -> Table:
         Index(f"ix_{t}_team_status", "assignee_team_id", "status"),
         *_newest_first_indexes(t, (), ("status",)),
         *_newest_first_indexes(t, ("site_id",), ("site_id", "status")),
+        *_newest_first_indexes(t, ("category",)),  # Open311 requests by service_code (reads/open311.py)
         *(index for name in ANCESTOR_COLUMNS for index in _newest_first_indexes(t, (name,), (name, "status"))),
     )
     # Orders escalated away from their own site (a few in ten) by the site responsible now: the second half of
@@ -83,6 +85,7 @@ def _order_board(md: MetaData, p: str) -> Table:
     for suffix, prefix in (("", ()), ("_status", ("status",))):
         Index(f"ix_{t}_escalated{suffix}_newest", table.c.responsible_site_id, *(table.c[c] for c in prefix),
               table.c.placed_at, table.c.id, sqlite_where=escalated, postgresql_where=escalated)
+    queue_indexes(table, (*ANCESTOR_COLUMNS, "site_id"))  # the dispatcher's queue (queue_order.py)
     return table
 
 

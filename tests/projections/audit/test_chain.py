@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from application.accounts import Accounts
 from domain.order import Order
 from interfaces.bootstrap import audit_key_path, open_read_model
 from projections.audit.event_data import event_data, type_names
@@ -133,3 +134,11 @@ def test_a_fresh_install_has_its_genesis_checkpoint_and_the_key_beside_the_store
     assert [m["count"] for m in model.checkpoints()[1]] == [0]
     assert audit_key_path(app.settings).exists()
     model.close()
+
+
+def test_a_console_accounts_password_hash_is_sealed_in_the_audit_form_and_its_export(app, read_model):
+    Accounts(app).create("审计测试员", "inspector", password="a long enough password", actor="admin:cli")
+    read_model.catch_up()
+    created = next(json.loads(line) for line in read_model.export() if '"ConsoleUser"' in line)
+    assert set(created["data"]["password_hash"]) == {"sealed"}
+    assert "$argon2" not in "".join(read_model.export())
