@@ -5,17 +5,13 @@ with a form-encoded body, exactly as the specification's POST Service Request ha
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import requests
 import xmltodict
-from flask import Flask
 from georeport import GeoReport
-from werkzeug.serving import make_server
 
 from tests.interfaces.web.world import POST, World
 
@@ -23,13 +19,9 @@ JURISDICTION = "shijingshan"
 
 
 @pytest.fixture
-def root(web: Flask, world: World) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, web, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/open311/v2"
-    server.shutdown()
-    thread.join()
+def root(live_server: str, world: World) -> str:
+    """The app served on a real port (tests/interfaces/web/conftest.py), its world of tokens and sites set up."""
+    return f"{live_server}/open311/v2"
 
 
 def as_list(value: Any) -> list[Any]:
