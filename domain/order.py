@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from domain import door_codes as codes
 from domain.base import CivicAggregate, DomainError, InvalidTransition
+from domain.door_codes import COMPLETE, CONFIRMED, DECLARED, START
 from domain.team import Team
 from domain.volunteer import Volunteer
 
@@ -89,6 +92,9 @@ class Order(CivicAggregate):
         self.started_at: datetime | None = None
         self.completed_at: datetime | None = None
         self.service_minutes: int | None = None
+        self.door_codes: codes.Codes | None = None  # digests and tries (domain/door_codes.py), from acceptance
+        self.start_basis: str | None = None
+        self.service_basis: str | None = None  # confirmed | declared, once completed
         self.note: str | None = None
         self.rating: int | None = None
         self.comment: str | None = None
@@ -200,45 +206,107 @@ class Order(CivicAggregate):
 
     class Accepted(CivicAggregate.Event):
         volunteer_id: UUID
+        # The door codes' keyed digests, valid until the order's complete_by (acceptances before 0.3 have none).
+        start_code_digest: str | None = None
+        complete_code_digest: str | None = None
+        codes_expire_at: datetime | None = None
 
         def apply(self, order: Order) -> None:
             order.status = status_after(type(self), order.status)
             order.accepted_by, order.accepted_at = self.volunteer_id, self.timestamp
+            if self.start_code_digest is not None:
+                order.door_codes = codes.issued(self.originator_version, self.codes_expire_at, {
+                    START: self.start_code_digest, COMPLETE: self.complete_code_digest})
 
-    def accept(self, volunteer: Volunteer, team: Team | None, *, actor: str, at: datetime) -> None:
-        """The first acceptance wins: afterwards the order is no longer dispatched."""
+    def accept(self, volunteer: Volunteer, team: Team | None, *, code_digests: Mapping[str, str] | None = None,
+               actor: str, at: datetime) -> None:
+        """The first acceptance wins: afterwards the order is no longer dispatched. `code_digests`: the door
+        codes issued for this acceptance (made by the application for version `self.version + 1`)."""
         self._require("accept", DISPATCHED)
         self._require_assignee(volunteer.id, team)
         volunteer.take_order(self.id, self.category, actor=actor, at=at)
-        self._record(self.Accepted, volunteer_id=volunteer.id, actor=actor, at=at)
+        issued = {} if code_digests is None else {"start_code_digest": code_digests[START],
+                                                   "complete_code_digest": code_digests[COMPLETE],
+                                                   "codes_expire_at": self.complete_by}
+        self._record(self.Accepted, volunteer_id=volunteer.id, **issued, actor=actor, at=at)
+
+    class DoorCodeRefused(CivicAggregate.Event):
+        kind: str
+
+        def apply(self, order: Order) -> None:
+            assert order.door_codes is not None
+            order.door_codes = codes.refused(order.door_codes, self.kind)
+
+    def _door_code_basis(self, kind: str, digest: str | None, *, actor: str, at: datetime) -> str:
+        """`confirmed` for the right code, `declared` for none; a wrong one is recorded (DoorCodeRefused), then
+        refused: the caller saves the order before answering."""
+        if digest is None:
+            return DECLARED
+        issued = codes.require_usable(self.door_codes, kind, at)
+        if kind == COMPLETE and self.start_basis != CONFIRMED:
+            raise codes.StartNotConfirmed()
+        if not hmac.compare_digest(digest, issued[kind]["digest"]):
+            self._record(self.DoorCodeRefused, kind=kind, actor=actor, at=at)
+            raise codes.refusal(self.door_codes, kind)  # type: ignore[arg-type]
+        return CONFIRMED
 
     class ServiceStarted(CivicAggregate.Event):
+        basis: str = DECLARED  # starts before 0.3 were all declared
+
         def apply(self, order: Order) -> None:
             order.status, order.started_at = status_after(type(self), order.status), self.timestamp
+            order.start_basis = self.basis
+            if self.basis == CONFIRMED:
+                order.door_codes = codes.used(order.door_codes, START)  # type: ignore[arg-type]
 
-    def start_service(self, volunteer: Volunteer, *, actor: str, at: datetime) -> None:
+    def start_service(self, volunteer: Volunteer, door_code_digest: str | None = None, *, actor: str,
+                      at: datetime) -> None:
         self._require("start", ACCEPTED)
         self._require_acceptor(volunteer)
-        self._record(self.ServiceStarted, actor=actor, at=at)
+        basis = self._door_code_basis(START, door_code_digest, actor=actor, at=at)
+        self._record(self.ServiceStarted, basis=basis, actor=actor, at=at)
 
     class ServiceCompleted(CivicAggregate.Event):
         service_minutes: int
         note: str | None
         review_by: datetime
+        basis: str = DECLARED  # completions before 0.3 were all declared
 
         def apply(self, order: Order) -> None:
             order.status, order.completed_at = status_after(type(self), order.status), self.timestamp
             order.service_minutes, order.note, order.review_by = self.service_minutes, self.note, self.review_by
+            order.service_basis = self.basis
+            if self.basis == CONFIRMED:
+                order.door_codes = codes.used(order.door_codes, COMPLETE)  # type: ignore[arg-type]
 
     def complete_service(self, volunteer: Volunteer, service_minutes: int, note: str | None, *,
-                         review_by: datetime, tolerance: timedelta = DEFAULT_TOLERANCE,
-                         actor: str, at: datetime) -> None:
+                         door_code_digest: str | None = None, review_by: datetime,
+                         tolerance: timedelta = DEFAULT_TOLERANCE, actor: str, at: datetime) -> None:
+        """`confirmed` when both door codes were given right, else `declared`."""
         self._require("complete", IN_SERVICE)
         self._require_acceptor(volunteer)
         self._check_minutes(service_minutes, at, tolerance)
-        volunteer.credit_service(self.id, service_minutes, actor=actor, at=at)
+        basis = self._door_code_basis(COMPLETE, door_code_digest, actor=actor, at=at)
+        volunteer.credit_service(self.id, service_minutes, basis, actor=actor, at=at)
         self._record(self.ServiceCompleted, service_minutes=service_minutes, note=note, review_by=review_by,
-                     actor=actor, at=at)
+                     basis=basis, actor=actor, at=at)
+
+    class ServiceConfirmed(CivicAggregate.Event):
+        reason: str
+
+        def apply(self, order: Order) -> None:
+            order.service_basis = CONFIRMED
+
+    def confirm_service(self, acceptor: Volunteer | None, reason: str, *, actor: str, at: datetime) -> None:
+        """A dispatcher confirms a declared service by hand: its minutes move to the volunteer's confirmed ones."""
+        self._require("confirm the service of", COMPLETED, REVIEWED, CLOSED)
+        if self.service_basis != DECLARED:
+            raise InvalidTransition("confirm the service of the order", "confirmed already")
+        if acceptor is None:
+            raise NotAcceptor()
+        self._require_acceptor(acceptor)
+        acceptor.confirm_service(self.id, self.service_minutes, reason, actor=actor, at=at)  # type: ignore[arg-type]
+        self._record(self.ServiceConfirmed, reason=reason, actor=actor, at=at)
 
     def _check_minutes(self, minutes: int, at: datetime, tolerance: timedelta) -> None:
         if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
@@ -321,6 +389,7 @@ STATUS_AFTER: dict[type[CivicAggregate.Event], str | None] = {
     Order.DispatchRecalled: PLACED, Order.DispatchExpired: PLACED, Order.Accepted: ACCEPTED,
     Order.ServiceStarted: IN_SERVICE, Order.ServiceCompleted: COMPLETED, Order.Reviewed: REVIEWED,
     Order.ReviewWindowClosed: CLOSED, Order.Cancelled: CANCELLED, Order.Escalated: None,
+    Order.DoorCodeRefused: None, Order.ServiceConfirmed: None,
 }
 
 
@@ -346,6 +415,15 @@ def overdue(status: str, deadlines: Mapping[str, Any], now: datetime) -> bool:
     name = DEADLINE_IN_STATUS.get(status)
     deadline = None if name is None else deadlines[name]
     return deadline is not None and now > deadline
+
+
+# The statuses in which an order still waits for each door code (after them an unused code is void).
+CODE_AWAITED_IN: dict[str, tuple[str, ...]] = {START: (ACCEPTED,), COMPLETE: (ACCEPTED, IN_SERVICE)}
+
+
+def door_code_states(held: Mapping[str, Any], status: str, now: datetime) -> dict[str, str]:
+    """The state of each door code of an order in `status` (its codes' record, instants as datetimes)."""
+    return {kind: codes.state(dict(held), kind, status in statuses, now) for kind, statuses in CODE_AWAITED_IN.items()}
 
 
 def _check_placement(priority: str, window: tuple[datetime, datetime] | None, resident: dict[str, Any],

@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.base import CivicAggregate, DomainError, InvalidTransition
+from domain.door_codes import BASES, CONFIRMED, DECLARED
 
 DEFAULT_CAPACITY = 3
 STAR_HOURS = (100, 200, 500, 800, 1000)
@@ -84,7 +85,9 @@ class Volunteer(CivicAggregate):
         self.team_ids: list[UUID] = []
         self.active_orders: list[UUID] = []
         self.completed_orders = 0
-        self.service_minutes = 0
+        self.service_minutes = 0  # confirmed_minutes + declared_minutes: the stars count them all
+        self.confirmed_minutes = 0  # by the resident's door codes, or by a dispatcher's hand (DESIGN §17)
+        self.declared_minutes = 0  # by the volunteer alone
         self.rating_count = 0
         self.rating_total = 0
 
@@ -197,15 +200,39 @@ class Volunteer(CivicAggregate):
     class ServiceCredited(CivicAggregate.Event):
         order_id: UUID
         minutes: int
+        basis: str = DECLARED  # credits before 0.3 were all declared
 
         def apply(self, volunteer: Volunteer) -> None:
             volunteer.active_orders.remove(self.order_id)
             volunteer.completed_orders += 1
             volunteer.service_minutes += self.minutes
+            if self.basis == CONFIRMED:
+                volunteer.confirmed_minutes += self.minutes
+            else:
+                volunteer.declared_minutes += self.minutes
 
-    def credit_service(self, order_id: UUID, minutes: int, *, actor: str, at: datetime) -> None:
+    def credit_service(self, order_id: UUID, minutes: int, basis: str = DECLARED, *, actor: str,
+                       at: datetime) -> None:
         self._require_active(order_id)
-        self._record(self.ServiceCredited, order_id=order_id, minutes=minutes, actor=actor, at=at)
+        if basis not in BASES:
+            raise VolunteerError(f"a service is {' or '.join(BASES)}")
+        self._record(self.ServiceCredited, order_id=order_id, minutes=minutes, basis=basis, actor=actor, at=at)
+
+    class ServiceConfirmed(CivicAggregate.Event):
+        """A declared service confirmed by a dispatcher's hand: its minutes move from declared to confirmed."""
+
+        order_id: UUID
+        minutes: int
+        reason: str
+
+        def apply(self, volunteer: Volunteer) -> None:
+            volunteer.declared_minutes -= self.minutes
+            volunteer.confirmed_minutes += self.minutes
+
+    def confirm_service(self, order_id: UUID, minutes: int, reason: str, *, actor: str, at: datetime) -> None:
+        if minutes > self.declared_minutes:
+            raise VolunteerError(f"the volunteer has only {self.declared_minutes} declared minutes")
+        self._record(self.ServiceConfirmed, order_id=order_id, minutes=minutes, reason=reason, actor=actor, at=at)
 
     class Rated(CivicAggregate.Event):
         order_id: UUID

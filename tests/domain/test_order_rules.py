@@ -8,14 +8,17 @@ from datetime import timedelta
 
 import pytest
 
+from domain.door_codes import WrongDoorCode
 from domain.order import DEADLINE_IN_STATUS, STATUS_AFTER, STATUSES, Order, overdue, status_after
+from domain.volunteer import Volunteer
 from tests.domain.builders import at, order_event_classes, placed, triggered_event_classes, volunteer
 
 
 def test_every_order_event_class_says_which_status_it_leaves_the_order_in():
     assert set(STATUS_AFTER) == order_event_classes()
     assert set(STATUS_AFTER.values()) == {*STATUSES, None}  # every status is reached, None keeps the status
-    assert [cls.__name__ for cls, after in STATUS_AFTER.items() if after is None] == ["Escalated"]
+    assert [cls.__name__ for cls, after in STATUS_AFTER.items() if after is None] == \
+        ["Escalated", "DoorCodeRefused", "ServiceConfirmed"]
 
 
 def test_an_event_that_keeps_the_status_needs_one_to_keep():
@@ -47,17 +50,28 @@ def test_the_aggregate_enters_the_status_the_table_names_after_each_event():
                     lambda: dispatch(4), lambda: order.escalate("center", "later", actor="s", at=at(5)),
                     lambda: order.recall("wrong person", actor="d", at=at(6)),
                     lambda: dispatch(7), lambda: order.expire_dispatch(actor="s", at=at(38)),
-                    lambda: dispatch(40), lambda: order.accept(worker, None, actor="v", at=at(41)),
+                    lambda: dispatch(40),
+                    lambda: order.accept(worker, None, code_digests=DIGESTS, actor="v", at=at(41)),
+                    lambda: _wrong_start_code(order, worker),
                     lambda: order.start_service(worker, actor="v", at=at(42)),
                     lambda: order.complete_service(worker, 30, None, review_by=at(100), actor="v", at=at(72))]:
         seen |= step(order, command)
     unreviewed, cancelled = _completed_order(), placed()
     cancelled.collect_events()
     seen |= step(order, lambda: order.review(worker, 5, "good", actor="c", at=at(73)))
+    seen |= step(order, lambda: order.confirm_service(worker, "the resident called", actor="d", at=at(74)))
     seen |= step(unreviewed, lambda: unreviewed.close_review_window(actor="s", at=at(200)))
     seen |= step(cancelled, lambda: cancelled.cancel("moved", actor="c", at=at(1)))
     assert seen == triggered_event_classes()
     assert (order.status, unreviewed.status, cancelled.status) == ("reviewed", "closed", "cancelled")
+
+
+DIGESTS = {"start": "a" * 64, "complete": "b" * 64}
+
+
+def _wrong_start_code(order: Order, worker: Volunteer) -> None:
+    with pytest.raises(WrongDoorCode):
+        order.start_service(worker, "c" * 64, actor="v", at=at(41))
 
 
 def _completed_order() -> Order:
