@@ -11,6 +11,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, InterfaceError, OperationalError
 
+from application.door_codes import DoorCodes
 from application.persistence.clock import Clock, SystemClock
 from application.persistence.key_store import KeyStore
 from application.residents import Residents
@@ -43,6 +44,7 @@ class CivicFlowBase(Application):
         super().__init__(env={**cache, **store_env, **(env or {})})
         self._sites: SiteDirectory | None = None
         self.residents = Residents(KeyStore.open(self.settings.store))  # before the policy, which reads through it
+        self.door_codes = DoorCodes(self.residents.door_code_key)
         self.policy = Policy(self)
 
     @staticmethod

@@ -54,6 +54,10 @@ class Residents:
         """The key of idempotency digests (application/idempotency.py), derived from the installation's secret."""
         return hmac.new(self._installation_secret(), b"idempotency digests", hashlib.sha256).digest()
 
+    def door_code_key(self) -> bytes:
+        """The key door codes are derived and digested with (application/door_codes.py), from the same secret."""
+        return hmac.new(self._installation_secret(), b"door codes", hashlib.sha256).digest()
+
     def _installation_secret(self) -> bytes:
         if self._secret is None:
             self._secret = self.keys.secret()

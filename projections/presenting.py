@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from domain.order import Order, overdue
+from domain.door_codes import MAX_TRIES, without_digests
+from domain.order import Order, door_code_states, overdue
 from domain.site import Site
 from domain.team import Team
 from domain.volunteer import Volunteer, stars_for_minutes
@@ -44,8 +45,20 @@ def order_row(row: Row, now: datetime) -> dict[str, Any]:
         "cancel_reason": row["cancel_reason"],
         "escalations": [{**step, "at": datetime.fromisoformat(step["at"])} for step in row["escalations"]],
         "deadlines": {name: row[name] for name in ("dispatch_by", "accept_by", "complete_by", "review_by")},
-        "overdue": overdue(row["status"], row, now), "version": row["version"],
+        "overdue": overdue(row["status"], row, now), "service_basis": row["service_basis"],
+        "door_codes": _door_codes(row["door_codes"], row["status"], now), "version": row["version"],
     }
+
+
+def _door_codes(held: Row | None, status: str, now: datetime) -> dict[str, Any] | None:
+    """The door codes' states (DESIGN §17); the plain codes are added by the policy, for the placing channel only."""
+    if held is None:
+        return None
+    expires_at = datetime.fromisoformat(held["expires_at"])
+    states = door_code_states({**held, "expires_at": expires_at}, status, now)
+    return {"issued_version": held["issued_version"], "expires_at": expires_at,
+            **{kind: {"state": state, "code": None, "tries_left": max(MAX_TRIES - held[kind]["failures"], 0)}
+               for kind, state in states.items()}}
 
 
 def _board_fields(o: Order) -> dict[str, Any]:
@@ -58,8 +71,14 @@ def _board_fields(o: Order) -> dict[str, Any]:
         "started_at": o.started_at, "completed_at": o.completed_at, "service_minutes": o.service_minutes,
         "rating": o.rating, "comment": o.comment, "cancel_reason": o.cancel_reason,
         "escalations": [{**step, "at": step["at"].isoformat()} for step in o.escalations],
-        **o.deadlines, "version": o.version,
+        **o.deadlines, "service_basis": o.service_basis, "door_codes": _held_codes(o), "version": o.version,
     }
+
+
+def _held_codes(o: Order) -> dict[str, Any] | None:
+    """The door codes as the order_board row holds them: no digests, the expiry as JSON holds it."""
+    held = o.door_codes
+    return None if held is None else without_digests({**held, "expires_at": held["expires_at"].isoformat()})
 
 
 def volunteer(aggregate: Volunteer) -> dict[str, Any]:
@@ -68,7 +87,8 @@ def volunteer(aggregate: Volunteer) -> dict[str, Any]:
         "id": str(v.id), "name": v.name, "home_site_id": v.home_site_id, "skills": v.skills,
         "team_ids": [str(t) for t in v.team_ids], "available": v.available, "suspended": v.suspended,
         "active_orders": len(v.active_orders), "completed_orders": v.completed_orders,
-        "service_minutes": v.service_minutes, "rating_count": v.rating_count, "rating_total": v.rating_total,
+        "service_minutes": v.service_minutes, "confirmed_minutes": v.confirmed_minutes,
+        "declared_minutes": v.declared_minutes, "rating_count": v.rating_count, "rating_total": v.rating_total,
         "version": v.version,
     })
 
@@ -79,7 +99,9 @@ def volunteer_row(row: Row) -> dict[str, Any]:
         "id": row["id"], "name": row["name"], "home_site_id": row["home_site_id"], "skills": list(row["skills"]),
         "team_ids": list(row["team_ids"]), "available": bool(row["available"]), "suspended": bool(row["suspended"]),
         "active_orders": row["active_orders"], "completed_orders": row["completed_orders"],
-        "service_minutes": row["service_minutes"], "average_rating": _average(row["rating_total"], row["rating_count"]),
+        "service_minutes": row["service_minutes"], "confirmed_minutes": row["confirmed_minutes"],
+        "declared_minutes": row["declared_minutes"],
+        "average_rating": _average(row["rating_total"], row["rating_count"]),
         "stars": stars_for_minutes(row["service_minutes"]), "version": row["version"],
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -10,6 +11,7 @@ from application.base import CivicFlowBase
 from application.idempotency import command
 from application.policy import OrderReach, Principal
 from domain.base import InvalidTransition
+from domain.door_codes import COMPLETE, START, WrongDoorCode
 from domain.order import ACCEPTED, Order
 from domain.team import Team
 from domain.volunteer import Volunteer
@@ -59,7 +61,8 @@ class OrderCommands(CivicFlowBase):
                      principal: Principal | None = None) -> list[Order | Volunteer]:
         order = self._order(order_id, expected_version, principal)
         volunteer = self.referenced(Volunteer, "volunteer_id", volunteer_id)
-        order.accept(volunteer, self._assigned_team(order), actor=actor, at=self.clock.now())
+        digests = self.door_codes.issue(order.id, order.version + 1)  # the version Accepted will have
+        order.accept(volunteer, self._assigned_team(order), code_digests=digests, actor=actor, at=self.clock.now())
         return [order, volunteer]
 
     @command
@@ -73,24 +76,37 @@ class OrderCommands(CivicFlowBase):
         return [order]
 
     @command
-    def start_service(self, order_id: UUID, volunteer_id: UUID, *, actor: str,
+    def start_service(self, order_id: UUID, volunteer_id: UUID, door_code: str | None = None, *, actor: str,
                       expected_version: int | None = None,
                       principal: Principal | None = None) -> list[Order]:
         order = self._order(order_id, expected_version, principal)
         volunteer = self.identified(Volunteer, "volunteer_id", volunteer_id)  # only its id is checked
-        order.start_service(volunteer, actor=actor, at=self.clock.now())
+        digest = self.door_codes.digest(order.id, START, door_code)
+        self._counting_wrong_codes(order, lambda: order.start_service(volunteer, digest, actor=actor,
+                                                                      at=self.clock.now()))
         return [order]
 
     @command
     def complete_service(self, order_id: UUID, volunteer_id: UUID, service_minutes: int, note: str | None = None,
-                         *, actor: str, expected_version: int | None = None,
+                         door_code: str | None = None, *, actor: str, expected_version: int | None = None,
                          principal: Principal | None = None) -> list[Order | Volunteer]:
         order = self._order(order_id, expected_version, principal)
         volunteer = self.referenced(Volunteer, "volunteer_id", volunteer_id)
         at, note = self.clock.now(), self.residents.seal_text_for(order.resident, "note", note)
-        order.complete_service(volunteer, service_minutes, note, review_by=self.settings.deadlines.review_by(at),
-                               tolerance=self.settings.service_tolerance, actor=actor, at=at)
+        digest = self.door_codes.digest(order.id, COMPLETE, door_code)
+        self._counting_wrong_codes(order, lambda: order.complete_service(
+            volunteer, service_minutes, note, door_code_digest=digest, review_by=self.settings.deadlines.review_by(at),
+            tolerance=self.settings.service_tolerance, actor=actor, at=at))
         return [order, volunteer]
+
+    @command
+    def confirm_service(self, order_id: UUID, reason: str, *, actor: str, expected_version: int | None = None,
+                        principal: Principal | None = None) -> list[Order | Volunteer]:
+        """A dispatcher confirms a declared service by hand, with a reason; the volunteer's minutes move with it."""
+        order = self._order(order_id, expected_version, principal)
+        acceptor, reason = self._acceptor(order), self._sealed_reason(order, reason)
+        order.confirm_service(acceptor, reason, actor=actor, at=self.clock.now())
+        return [order, acceptor]  # type: ignore[list-item]
 
     @command
     def review_order(self, order_id: UUID, rating: int, comment: str | None = None, *, actor: str,
@@ -142,6 +158,15 @@ class OrderCommands(CivicFlowBase):
             return self.load(Order, order_id, expected_version)
         return self.load(Order, order_id, expected_version,
                          check=lambda order: self.policy.require_order(principal, OrderReach.of_order(order)))
+
+    def _counting_wrong_codes(self, order: Order, step: Callable[[], None]) -> None:
+        """A wrong door code is recorded on the order (DoorCodeRefused) and saved before it is refused, so every
+        server process counts the same tries."""
+        try:
+            step()
+        except WrongDoorCode:
+            self.commit([order])
+            raise
 
     def _sealed_reason(self, order: Order, reason: str) -> str:
         """A reason people type about an order may name the resident or a number: sealed like the order's own."""

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from application.door_codes import DoorCodes
 from application.errors import ApplicationError, NotFound
 from application.policy.principal import Principal
 from application.persistence.clock import Clock
 from application.residents import Residents
 from application.settings import Settings
 from application.sites import SiteDirectory
+from domain.door_codes import ACTIVE, KINDS
 from domain.order import Order
 from domain.privacy import mask_personal
 from domain.team import Team
@@ -68,6 +70,7 @@ class Directory(Protocol):
     settings: Settings
     clock: Clock
     residents: Residents
+    door_codes: DoorCodes
 
     def find(self, cls: type, aggregate_id: Any) -> Any: ...
 
@@ -119,7 +122,18 @@ class Policy:
     def readable(self, principal: Principal, order: OrderReach, record: Mapping[str, Any]) -> dict[str, Any]:
         """An order or an event's data about it, opened, and masked for a principal without the right."""
         opened = self.directory.residents.revealed(record)
-        return opened if self.sees_resident(principal, order) else mask_personal(opened, self.site_name)
+        shown = opened if self.sees_resident(principal, order) else mask_personal(opened, self.site_name)
+        return self._with_door_codes(principal, order, shown)
+
+    def _with_door_codes(self, principal: Principal, order: OrderReach, shown: dict[str, Any]) -> dict[str, Any]:
+        """The placing channel, and nobody else, reads the door codes themselves (DESIGN §17), while active."""
+        held = shown.get("door_codes")
+        if not held or not (principal.role == "channel" and principal.channel == order.channel):
+            return shown
+        derive = self.directory.door_codes.code
+        plain = {kind: {**held[kind], "code": derive(order.id, held["issued_version"], kind)
+                        if held[kind]["state"] == ACTIVE else None} for kind in KINDS}
+        return {**shown, "door_codes": {**held, **plain}}
 
     def site_name(self, site_id: str) -> str | None:
         site = self.directory.sites.get(site_id)

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+from domain import door_codes as codes
+from domain.door_codes import COMPLETE, CONFIRMED, START
 from domain.order import Order, status_after
 from domain.site import Site
 from projections.views.jurisdiction import ancestor_columns, chain, read_parents
@@ -34,8 +36,33 @@ def _placed(row: Row | None, e: Any) -> Row:
         "accepted_at": None, "started_at": None, "completed_at": None, "service_minutes": None, "rating": None,
         "comment": None, "cancel_reason": None, "escalations": [], "dispatch_by": e.dispatch_by,
         "accept_by": None, "complete_by": e.complete_by, "review_by": None, "window_start": e.window_start,
-        "window_end": e.window_end, "version": e.originator_version,
+        "window_end": e.window_end, "door_codes": None, "service_basis": None, "version": e.originator_version,
     }
+
+
+def _accepted(row: Row | None, e: Any) -> Row:
+    issued = None if e.start_code_digest is None else codes.without_digests(
+        codes.issued(e.originator_version, e.codes_expire_at.isoformat(), {}))
+    return _changed(row, e, accepted_by=str(e.volunteer_id), accepted_at=e.timestamp, door_codes=issued)
+
+
+def _code_used(row: Row | None, e: Any, kind: str) -> dict[str, Any] | None:
+    """The row's door codes after a start or a completion (`kind`), used if it was confirmed."""
+    held = row["door_codes"]  # type: ignore[index]
+    return codes.used(held, kind) if e.basis == CONFIRMED and held is not None else held
+
+
+def _refused(row: Row | None, e: Any) -> Row:
+    return _changed(row, e, door_codes=codes.refused(row["door_codes"], e.kind))  # type: ignore[index]
+
+
+def _started(row: Row | None, e: Any) -> Row:
+    return _changed(row, e, started_at=e.timestamp, door_codes=_code_used(row, e, START))
+
+
+def _completed(row: Row | None, e: Any) -> Row:
+    return _changed(row, e, completed_at=e.timestamp, service_minutes=e.service_minutes, review_by=e.review_by,
+                    service_basis=e.basis, door_codes=_code_used(row, e, COMPLETE))
 
 
 def _dispatched(row: Row | None, e: Any) -> Row:
@@ -56,10 +83,11 @@ ORDER_FOLDS: dict[type, Fold] = {
     Order.Placed: _placed,
     Order.Dispatched: _dispatched,
     Order.Undispatched: _undispatched,
-    Order.Accepted: lambda r, e: _changed(r, e, accepted_by=str(e.volunteer_id), accepted_at=e.timestamp),
-    Order.ServiceStarted: lambda r, e: _changed(r, e, started_at=e.timestamp),
-    Order.ServiceCompleted: lambda r, e: _changed(r, e, completed_at=e.timestamp, service_minutes=e.service_minutes,
-                                                  review_by=e.review_by),
+    Order.Accepted: _accepted,
+    Order.DoorCodeRefused: _refused,
+    Order.ServiceStarted: _started,
+    Order.ServiceCompleted: _completed,
+    Order.ServiceConfirmed: lambda r, e: _changed(r, e, service_basis=CONFIRMED),
     Order.Reviewed: lambda r, e: _changed(r, e, rating=e.rating, comment=e.comment),
     Order.ReviewWindowClosed: _changed,
     Order.Cancelled: lambda r, e: _changed(r, e, cancel_reason=e.reason),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text, event
 
 from domain.order import STATUSES
 from projections.views.board_upgrade import upgrade_order_board
+from projections.views.column_upgrade import upgrade_columns
 from projections.views.db import UTCDateTime
 from projections.views.jurisdiction import COLUMNS as ANCESTOR_COLUMNS
 from projections.views.queue_order import queue_indexes
@@ -42,10 +44,16 @@ def build_tables(prefix: str = "") -> ViewTables:
     tables = ViewTables(md, _positions(md, prefix), _order_board(md, prefix), _volunteer_roster(md, prefix),
                         *_site_tables(md, prefix), _audit_log(md, prefix), _checkpoints(md, prefix),
                         _verifications(md, prefix))
-    # Creating the tables also upgrades an order_board from before its jurisdiction columns (board_upgrade.py).
-    event.listen(md, "after_create", lambda target, connection, **kw: upgrade_order_board(
-        tables.order_board, tables.site_tree, connection))
+    # Creating the tables also upgrades an order_board from before its jurisdiction columns (board_upgrade.py),
+    # and the views from before door codes (column_upgrade.py).
+    event.listen(md, "after_create", lambda target, connection, **kw: _upgrade(tables, connection))
     return tables
+
+
+def _upgrade(tables: ViewTables, connection: Any) -> None:
+    upgrade_order_board(tables.order_board, tables.site_tree, connection)
+    upgrade_columns(tables.order_board, "order_board", connection)
+    upgrade_columns(tables.volunteer_roster, "volunteer_roster", connection)
 
 
 def _positions(md: MetaData, p: str) -> Table:
@@ -69,6 +77,7 @@ def _order_board(md: MetaData, p: str) -> Table:
         Column("escalations", JSON, nullable=False), Column("dispatch_by", UTCDateTime),
         Column("accept_by", UTCDateTime), Column("complete_by", UTCDateTime), Column("review_by", UTCDateTime),
         Column("window_start", UTCDateTime), Column("window_end", UTCDateTime),
+        Column("door_codes", JSON), Column("service_basis", String(16)),  # states only, never a code (§17)
         Column("version", Integer, nullable=False),
         *(Column(name, String(ID)) for name in ANCESTOR_COLUMNS),
         Index(f"ix_{t}_volunteer_status", "assignee_volunteer_id", "status"),
@@ -105,7 +114,8 @@ def _volunteer_roster(md: MetaData, p: str) -> Table:
         Column("team_ids", JSON, nullable=False), Column("available", Boolean, nullable=False),
         Column("suspended", Boolean, nullable=False), Column("active_order_ids", JSON, nullable=False),
         Column("active_orders", Integer, nullable=False), Column("completed_orders", Integer, nullable=False),
-        Column("service_minutes", Integer, nullable=False), Column("rating_count", Integer, nullable=False),
+        Column("service_minutes", Integer, nullable=False), Column("confirmed_minutes", Integer, nullable=False),
+        Column("declared_minutes", Integer, nullable=False), Column("rating_count", Integer, nullable=False),
         Column("rating_total", Integer, nullable=False), Column("version", Integer, nullable=False),
         Index(f"ix_{t}_site_available", "home_site_id", "available", "id"),
         Index(f"ix_{t}_active", "active_orders", "id"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+from domain.door_codes import CONFIRMED
 from domain.volunteer import Volunteer
 from projections.views.rows import Fold, Row, fold_rows
 from projections.views.runner import Item
@@ -20,7 +21,8 @@ def _changed(row: Row | None, event: Any, **changes: Any) -> Row:
 def _registered(row: Row | None, e: Any) -> Row:
     return {"id": str(e.originator_id), "name": e.name, "home_site_id": e.home_site_id, "skills": list(e.skills),
             "team_ids": [], "available": True, "suspended": False, "active_order_ids": [], "active_orders": 0,
-            "completed_orders": 0, "service_minutes": 0, "rating_count": 0, "rating_total": 0,
+            "completed_orders": 0, "service_minutes": 0, "confirmed_minutes": 0, "declared_minutes": 0,
+            "rating_count": 0, "rating_total": 0,
             "version": e.originator_version}
 
 
@@ -38,9 +40,16 @@ def _released(row: Row | None, e: Any) -> Row:
 
 def _credited(row: Row | None, e: Any) -> Row:
     assert row is not None
+    basis = "confirmed_minutes" if e.basis == CONFIRMED else "declared_minutes"
     return _with_active(row, e, [o for o in row["active_order_ids"] if o != str(e.order_id)],
                         completed_orders=row["completed_orders"] + 1,
-                        service_minutes=row["service_minutes"] + e.minutes)
+                        service_minutes=row["service_minutes"] + e.minutes, **{basis: row[basis] + e.minutes})
+
+
+def _confirmed(row: Row | None, e: Any) -> Row:
+    assert row is not None
+    return _changed(row, e, confirmed_minutes=row["confirmed_minutes"] + e.minutes,
+                    declared_minutes=row["declared_minutes"] - e.minutes)
 
 
 def _rated(row: Row | None, e: Any) -> Row:
@@ -58,6 +67,7 @@ VOLUNTEER_FOLDS: dict[type, Fold] = {
     Volunteer.OrderTaken: _taken,
     Volunteer.OrderReleased: _released,
     Volunteer.ServiceCredited: _credited,
+    Volunteer.ServiceConfirmed: _confirmed,
     Volunteer.Rated: _rated,
 }
 

@@ -13,9 +13,11 @@ from tests.projections.scenario import SITE, district_day
 
 ORDER_FIELDS = {"id", "status", "category", "site_id", "description", "channel", "priority", "resident",
                 "placed_at", "assignee", "accepted_by", "started_at", "completed_at", "service_minutes", "rating",
-                "comment", "cancel_reason", "escalations", "deadlines", "overdue", "version"}
+                "comment", "cancel_reason", "escalations", "deadlines", "overdue", "service_basis", "door_codes",
+                "version"}  # the last two: DESIGN §17
 VOLUNTEER_FIELDS = {"id", "name", "home_site_id", "skills", "team_ids", "available", "suspended", "active_orders",
-                    "completed_orders", "service_minutes", "average_rating", "stars", "version"}
+                    "completed_orders", "service_minutes", "confirmed_minutes", "declared_minutes", "average_rating",
+                    "stars", "version"}
 
 
 def test_an_order_is_presented_alike_from_its_aggregate_its_board_row_and_its_replay(app, clock, read_model):
