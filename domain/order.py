@@ -417,13 +417,13 @@ def overdue(status: str, deadlines: Mapping[str, Any], now: datetime) -> bool:
     return deadline is not None and now > deadline
 
 
-# The statuses in which an order still waits for each door code (after them an unused code is void).
-CODE_AWAITED_IN: dict[str, tuple[str, ...]] = {START: (ACCEPTED,), COMPLETE: (ACCEPTED, IN_SERVICE)}
-
-
 def door_code_states(held: Mapping[str, Any], status: str, now: datetime) -> dict[str, str]:
-    """The state of each door code of an order in `status` (its codes' record, instants as datetimes)."""
-    return {kind: codes.state(dict(held), kind, status in statuses, now) for kind, statuses in CODE_AWAITED_IN.items()}
+    """The state of each door code of an order in `status` (its codes' record, instants as datetimes). A code no
+    longer awaited is void: the start code once started, the completion code once completed or after a declared
+    start (it could confirm nothing)."""
+    awaited = {START: status == ACCEPTED,
+               COMPLETE: status == ACCEPTED or (status == IN_SERVICE and held[START]["used"])}
+    return {kind: codes.state(dict(held), kind, awaited[kind], now) for kind in (START, COMPLETE)}
 
 
 def _check_placement(priority: str, window: tuple[datetime, datetime] | None, resident: dict[str, Any],

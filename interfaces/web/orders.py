@@ -127,11 +127,11 @@ class Decline(MethodView):
 @blp.route("/<uuid:order_id>/start")
 class Start(MethodView):
     @blp.roles("volunteer")
-    @blp.arguments(s.Empty)
+    @blp.arguments(s.Start)
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
-        """The volunteer who accepted starts the service."""
-        result = run_on_order(civicflow().start_service, order_id, g.principal.volunteer_id,
+        """The volunteer who accepted starts the service, with the resident's start code (`door_code`) or without."""
+        result = run_on_order(civicflow().start_service, order_id, g.principal.volunteer_id, body.get("door_code"),
                               expected_version=if_match())
         return answer(Order, result, present)
 
@@ -142,9 +142,22 @@ class Complete(MethodView):
     @blp.arguments(s.Complete)
     @blp.response(200, OrderOut)
     def post(self, body: dict[str, Any], order_id: UUID) -> Any:
-        """The volunteer who accepted completes the service; the minutes are credited to them."""
+        """The volunteer who accepted completes the service; the minutes are credited to them, `confirmed` with
+        both door codes, else `declared`."""
         result = run_on_order(civicflow().complete_service, order_id, g.principal.volunteer_id,
-                              body["service_minutes"], body.get("note"), expected_version=if_match())
+                              body["service_minutes"], body.get("note"), body.get("door_code"),
+                              expected_version=if_match())
+        return answer(Order, result, present)
+
+
+@blp.route("/<uuid:order_id>/confirm-service")
+class ConfirmService(MethodView):
+    @blp.roles("dispatcher")
+    @blp.arguments(s.ConfirmService)
+    @blp.response(200, OrderOut)
+    def post(self, body: dict[str, Any], order_id: UUID) -> Any:
+        """A dispatcher of the order's sites confirms a declared service by hand, with the reason (recorded)."""
+        result = run_on_order(civicflow().confirm_service, order_id, body["reason"], expected_version=if_match())
         return answer(Order, result, present)
 
 

@@ -40,6 +40,18 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
     "no-eligible-volunteer": ("No eligible volunteer", "Auto-dispatch found nobody near the order's site with the "
                               "category's skill who is available, not suspended and under capacity.",
                               "Dispatch to a named volunteer or team, or try auto-dispatch again later."),
+    "wrong-door-code": ("Wrong door code", "The `door_code` is not the order's code for this step (the start code "
+                        "to start, the completion code to complete). The wrong try is recorded; after 5 the code is "
+                        "locked.", "Ask the resident to read the code again from the channel's app or the hotline, "
+                        "or send the command without `door_code`: the service is then declared, not confirmed."),
+    "door-code-locked": ("Door code locked", "This door code had 5 wrong tries and is locked: it confirms nothing "
+                         "any more.", "Send the command without `door_code` (the service is declared); a dispatcher "
+                         "may confirm the service later with `POST /api/v1/orders/{id}/confirm-service`."),
+    "door-code-expired": ("Door code expired", "The order's door codes expire at its `complete_by` deadline, and it "
+                          "has passed.", "Send the command without `door_code` (the service is declared); a "
+                          "dispatcher may confirm it later with a reason."),
+    "door-code-used": ("Door code used", "This one-time door code was used already.",
+                       "Send the command without `door_code`, or the other code if this is the other step."),
     "store-unavailable": ("Store unavailable", "The event store is busy (a lock timed out) or unreachable.",
                           "Retry after the seconds in `Retry-After`. Send commands with an `Idempotency-Key`: if the "
                           "first attempt was recorded after all, the retry returns its result and writes nothing."),

@@ -18,6 +18,7 @@ from application.errors import (AlreadyExists, ConcurrencyConflict, IdempotencyK
 from application.policy import OutsideJurisdiction
 from application.tokens import InvalidTokenRequest
 from domain.base import DomainError, InvalidTransition
+from domain.door_codes import DoorCodeExpired, DoorCodeLocked, DoorCodeUsed, WrongDoorCode
 from domain.order import AlreadyEscalated, NotAcceptor, NotAssignee
 from domain.team import AlreadyMember
 from domain.volunteer import AlreadyTeamMember
@@ -123,6 +124,10 @@ ERROR_TABLE: list[tuple[tuple[type[Exception], ...], Answer]] = [
     ((NoEligibleVolunteer,), Answer(409, "no-eligible-volunteer")),
     (CONFLICTS, Answer(409, "conflict")),
     ((NotAssignee, NotAcceptor, OutsideJurisdiction), Answer(403, "forbidden")),
+    ((DoorCodeLocked,), Answer(422, "door-code-locked")),  # the fifth wrong try too (it is both)
+    ((WrongDoorCode,), Answer(422, "wrong-door-code")),
+    ((DoorCodeExpired,), Answer(422, "door-code-expired")),
+    ((DoorCodeUsed,), Answer(422, "door-code-used")),
     ((ViewsDamaged,), Answer(503, "views-damaged")),
     (STORE_ERRORS, Answer(503, "store-unavailable")),
     ((DomainError, InvalidTokenRequest), Answer(422, "rule-violated")),

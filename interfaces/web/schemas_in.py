@@ -113,10 +113,29 @@ class Dispatch(Strict):
             raise ValidationError("give exactly one of volunteer_id, team_id or auto: true")
 
 
+def DoorCode() -> fields.String:  # noqa: N802 - a field factory
+    """The resident's one-time code (DESIGN §17), optional: without it the service is declared, not confirmed."""
+    return fields.String(validate=validate.Regexp(r"^[0-9]{6}$", error="a door code is six digits"),
+                         metadata={"example": "407316"})
+
+
+class Start(Strict):
+    """`start`: `{}` (declared), or the start code the resident reads out at the door (confirmed)."""
+
+    EXAMPLE: ClassVar[dict[str, Any]] = {"door_code": "407316"}
+    door_code = DoorCode()
+
+
 class Complete(Strict):
-    EXAMPLE: ClassVar[dict[str, Any]] = {"service_minutes": 40, "note": "血压正常，已叮嘱按时服药"}
+    EXAMPLE: ClassVar[dict[str, Any]] = {"service_minutes": 40, "note": "血压正常，已叮嘱按时服药", "door_code": "915082"}
     service_minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100_000))
     note = fields.String(validate=[validate.Length(max=2000), NO_NUL, clean_text], allow_none=True)
+    door_code = DoorCode()
+
+
+class ConfirmService(Strict):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"reason": "居民来电确认服务已完成（门码未能读出）"}
+    reason = Text(500)
 
 
 class Review(Strict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from domain.door_codes import BASES, STATES
 from domain.order import PRIORITIES, STATUSES
 
 
@@ -44,6 +45,19 @@ class Deadlines(Schema):
     review_by = Nullable(fields.DateTime)
 
 
+class DoorCode(Schema):
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    code = Nullable(fields.String, metadata={"description": "the plain code: to the placing channel, while active"})
+    tries_left = fields.Integer(required=True)
+
+
+class DoorCodes(Schema):
+    issued_version = fields.Integer(required=True)
+    expires_at = fields.DateTime(required=True)
+    start = fields.Nested(DoorCode, required=True)
+    complete = fields.Nested(DoorCode, required=True)
+
+
 class OrderOut(Schema):
     id = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
@@ -65,6 +79,8 @@ class OrderOut(Schema):
     escalations = fields.List(fields.Nested(Escalation), required=True)
     deadlines = fields.Nested(Deadlines, required=True)
     overdue = fields.Boolean(required=True)
+    service_basis = Nullable(fields.String, validate=validate.OneOf(BASES))
+    door_codes = fields.Nested(DoorCodes, allow_none=True, required=True)
     version = fields.Integer(required=True)
 
 
@@ -79,6 +95,8 @@ class VolunteerOut(Schema):
     active_orders = fields.Integer(required=True)
     completed_orders = fields.Integer(required=True)
     service_minutes = fields.Integer(required=True)
+    confirmed_minutes = fields.Integer(required=True)
+    declared_minutes = fields.Integer(required=True)
     average_rating = Nullable(fields.Float)
     stars = fields.Integer(required=True)
     version = fields.Integer(required=True)
