@@ -4,6 +4,8 @@ complete_by, confirmed only with both codes; a dispatcher's hand confirmation. D
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from domain import door_codes as codes
@@ -26,6 +28,10 @@ def accepted(worker: Volunteer) -> Order:
     return order
 
 
+def states(order: Order, now: datetime) -> dict[str, str]:
+    return door_code_states(order.door_codes, order.status, now)  # type: ignore[arg-type]
+
+
 def types(aggregate: Order | Volunteer) -> list[str]:
     return [type(e).__name__ for e in aggregate.collect_events()]
 
@@ -38,7 +44,7 @@ def test_codes_are_issued_with_the_acceptance_and_expire_at_the_complete_deadlin
     assert (event.start_code_digest, event.complete_code_digest, event.codes_expire_at) == \
         (START, COMPLETE, order.complete_by)
     assert order.door_codes["issued_version"] == event.originator_version == order.version  # type: ignore[index]
-    assert door_code_states(order.door_codes, order.status, at(3)) == {"start": "active", "complete": "active"}  # type: ignore[arg-type]
+    assert states(order, at(3)) == {"start": "active", "complete": "active"}
 
 
 def test_both_right_codes_confirm_the_service_and_credit_confirmed_minutes() -> None:
@@ -49,7 +55,7 @@ def test_both_right_codes_confirm_the_service_and_credit_confirmed_minutes() -> 
     completed = order.collect_events()[-1]
     assert (completed.basis, order.service_basis, order.start_basis) == ("confirmed", "confirmed", "confirmed")
     assert (worker.confirmed_minutes, worker.declared_minutes, worker.service_minutes) == (40, 0, 40)
-    assert door_code_states(order.door_codes, order.status, at(51)) == {"start": "used", "complete": "used"}  # type: ignore[arg-type]
+    assert states(order, at(51)) == {"start": "used", "complete": "used"}
 
 
 def test_without_codes_the_service_is_declared_and_counted_apart() -> None:
@@ -61,7 +67,7 @@ def test_without_codes_the_service_is_declared_and_counted_apart() -> None:
     declared.complete_service(worker, 25, None, review_by=at(5000), actor="v", at=at(50))
     assert declared.service_basis == "declared"
     assert (worker.confirmed_minutes, worker.declared_minutes, worker.service_minutes) == (40, 25, 65)
-    assert door_code_states(declared.door_codes, declared.status, at(51)) == {"start": "void", "complete": "void"}  # type: ignore[arg-type]
+    assert states(declared, at(51)) == {"start": "void", "complete": "void"}
 
 
 def test_a_declared_start_cannot_be_confirmed_at_completion() -> None:
@@ -87,7 +93,7 @@ def test_a_wrong_code_is_recorded_and_five_lock_the_code() -> None:
     with pytest.raises(DoorCodeLocked):  # even the right code, and nothing more is recorded
         order.start_service(worker, START, actor="v", at=at(11))
     assert types(order) == []
-    assert door_code_states(order.door_codes, order.status, at(11))["start"] == "locked"  # type: ignore[arg-type]
+    assert states(order, at(11))["start"] == "locked"
     order.start_service(worker, actor="v", at=at(12))  # declared, still possible
     assert order.start_basis == "declared"
 
@@ -110,7 +116,7 @@ def test_an_expired_code_is_refused_without_counting_a_try() -> None:
     with pytest.raises(DoorCodeExpired):
         order.start_service(worker, START, actor="v", at=late)
     assert types(order) == []
-    assert door_code_states(order.door_codes, order.status, late)["start"] == "expired"  # type: ignore[arg-type]
+    assert states(order, late)["start"] == "expired"
 
 
 def test_a_used_code_cannot_be_used_again() -> None:
