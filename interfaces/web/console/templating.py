@@ -34,6 +34,13 @@ STATUS_LABELS = {
     "in_service": lazy_gettext("In service"), "completed": lazy_gettext("Completed"),
     "reviewed": lazy_gettext("Reviewed"), "closed": lazy_gettext("Closed"), "cancelled": lazy_gettext("Cancelled"),
 }
+# Door codes (DESIGN §17): each code's state, and how an order's hours are known.
+CODE_LABELS = {
+    "active": lazy_gettext("not used yet"), "used": lazy_gettext("used"), "locked": lazy_gettext("locked"),
+    "expired": lazy_gettext("expired"), "void": lazy_gettext("not needed any more"),
+    "confirmed": lazy_gettext("confirmed by the resident's codes or a dispatcher"),
+    "declared": lazy_gettext("declared by the volunteer"),
+}
 PROBLEM_TITLES = {
     "not-found": lazy_gettext("Not found"), "forbidden": lazy_gettext("Not allowed"),
     "invalid-transition": lazy_gettext("Not possible in the order's present state"),
@@ -75,6 +82,10 @@ def status_label(status: str) -> Any:
     return STATUS_LABELS.get(status, status)
 
 
+def code_label(state: str) -> Any:
+    return CODE_LABELS.get(state, state)
+
+
 def category_label(code: str) -> str:
     category = civicflow().categories.get(code)
     if category is None:
@@ -94,5 +105,5 @@ def english() -> bool:
 
 HELPERS = {"console_person": console_person, "console_nav": console_nav, "role_label": role_label,
            "site_label": site_label, "problem_title": problem_title, "english": english,
-           "status_label": status_label, "category_label": category_label, "format_datetime": format_datetime,
+           "status_label": status_label, "code_label": code_label, "category_label": category_label, "format_datetime": format_datetime,
            "format_time": format_time}

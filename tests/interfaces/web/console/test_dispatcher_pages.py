@@ -190,3 +190,13 @@ def test_a_dispatcher_at_the_center_sees_every_stations_orders(world, console_as
     order = world.place()
     center = world.app.sites.ancestors(STATION)[-1]
     assert order["id"] in queue_ids(console_as("dispatcher", site=center))
+
+
+def test_the_order_page_shows_the_door_codes_state_and_how_the_hours_are_known_never_a_code(world, console_as):
+    done, order = world.order_in("completed"), world.order_in("accepted")
+    codes = world.ok("channel", "GET", f"/api/v1/orders/{order['id']}")["door_codes"]
+    dispatcher = console_as("dispatcher", site=STATION)  # signed in after the clock moved on
+    html = dispatcher.get(f"/console/orders/{order['id']}").get_data(as_text=True)
+    assert "门码" in html and "开始码: 尚未使用" in html
+    assert not any(re.search(rf"\b{codes[kind]['code']}\b", html) for kind in ("start", "complete"))
+    assert "志愿者自报" in dispatcher.get(f"/console/orders/{done['id']}").get_data(as_text=True)
