@@ -9,6 +9,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from uuid import UUID
 
+import pytest
+
+from domain.door_codes import START, WrongDoorCode
 from domain.order import Order
 from projections import presenting
 from tests.domain.builders import triggered_event_classes
@@ -42,15 +45,24 @@ def workflow(app, clock, orders: list[UUID]) -> list[Step]:  # type: ignore[no-u
         lambda: app.dispatch_order(first(), v, actor=DISPATCHER),
         later(timedelta(days=1), lambda: app.expire_dispatch(first(), actor="system:supervisor")),
         lambda: app.dispatch_order(first(), v, actor=DISPATCHER), lambda: app.accept_order(first(), v, actor=by),
+        lambda: wrong_start_code(app, first(), v, by),
         lambda: app.start_service(first(), v, actor=by),
         later(timedelta(minutes=30), lambda: app.complete_service(first(), v, 30, actor=by)),
         lambda: app.review_order(first(), 4, "fine", actor=CHANNEL),
+        lambda: app.confirm_service(first(), "the resident called", actor=DISPATCHER),
         lambda: orders.append(place(app)), lambda: app.dispatch_order(second(), v, actor=DISPATCHER),
         lambda: app.accept_order(second(), v, actor=by), lambda: app.start_service(second(), v, actor=by),
         later(timedelta(minutes=20), lambda: app.complete_service(second(), v, 20, actor=by)),
         later(timedelta(days=30), lambda: app.close_review_window(second(), actor="system:supervisor")),
         lambda: orders.append(place(app)), lambda: app.cancel_order(third(), "resident moved", actor=CHANNEL),
     ]
+
+
+def wrong_start_code(app, order_id: UUID, volunteer_id: UUID, by: str) -> None:  # type: ignore[no-untyped-def]
+    """A wrong door code: recorded (DoorCodeRefused), then refused."""
+    right = app.door_codes.code(order_id, app.load(Order, order_id).version, START)
+    with pytest.raises(WrongDoorCode):
+        app.start_service(order_id, volunteer_id, f"{(int(right) + 1) % 1_000_000:06d}", actor=by)
 
 
 def test_the_aggregate_its_board_row_and_site_stats_agree_on_the_status_after_each_event(app, clock, read_model):
