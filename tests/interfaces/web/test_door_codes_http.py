@@ -165,3 +165,12 @@ def test_an_open_order_has_no_service_to_confirm(world: World) -> None:
     order = world.order_in("in_service")
     refused = world.call("dispatcher", "POST", path(order, "confirm-service"), {"reason": "early"})
     assert (refused.status_code, refused.get_json()["type"]) == (409, "/problems/invalid-transition")
+
+
+def test_start_and_complete_without_a_code_answer_as_before(world: World) -> None:
+    order = world.order_in("accepted")
+    started = world.client.post(path(order, "start"), headers=world.headers("volunteer"))  # no body at all
+    assert (started.status_code, started.get_json()["status"]) == (200, "in_service")
+    world.clock.advance(timedelta(minutes=40))
+    done = world.ok("volunteer", "POST", path(order, "complete"), {"service_minutes": 30})
+    assert (done["status"], done["service_basis"], done["service_minutes"]) == ("completed", "declared", 30)
