@@ -44,6 +44,13 @@ class InvalidVolunteer(VolunteerError):
     field = "skills"
 
 
+class InvalidServiceMinutes(VolunteerError):
+    field = "minutes"
+
+    def __init__(self) -> None:
+        super().__init__("service minutes cannot be negative")
+
+
 class AlreadyTeamMember(VolunteerError):
     def __init__(self) -> None:
         super().__init__("the volunteer is already a member of that team")
@@ -85,6 +92,7 @@ class Volunteer(CivicAggregate):
         self.active_orders: list[UUID] = []
         self.completed_orders = 0
         self.service_minutes = 0
+        self.credited: dict[UUID, int] = {}  # minutes credited per order, as last credited or corrected
         self.rating_count = 0
         self.rating_total = 0
 
@@ -202,10 +210,31 @@ class Volunteer(CivicAggregate):
             volunteer.active_orders.remove(self.order_id)
             volunteer.completed_orders += 1
             volunteer.service_minutes += self.minutes
+            volunteer.credited[self.order_id] = self.minutes
 
     def credit_service(self, order_id: UUID, minutes: int, *, actor: str, at: datetime) -> None:
         self._require_active(order_id)
         self._record(self.ServiceCredited, order_id=order_id, minutes=minutes, actor=actor, at=at)
+
+    class ServiceCorrected(CivicAggregate.Event):
+        """An admin corrected the minutes credited for an order (a certificate counting it is then revoked)."""
+
+        order_id: UUID
+        minutes: int
+        previous_minutes: int
+        reason: str
+
+        def apply(self, volunteer: Volunteer) -> None:
+            volunteer.service_minutes += self.minutes - self.previous_minutes
+            volunteer.credited[self.order_id] = self.minutes
+
+    def correct_service(self, order_id: UUID, minutes: int, reason: str, *, actor: str, at: datetime) -> None:
+        if order_id not in self.credited:
+            raise VolunteerError("no service of this volunteer was credited for that order")
+        if minutes < 0:
+            raise InvalidServiceMinutes()
+        self._record(self.ServiceCorrected, order_id=order_id, minutes=minutes,
+                     previous_minutes=self.credited[order_id], reason=reason, actor=actor, at=at)
 
     class Rated(CivicAggregate.Event):
         order_id: UUID

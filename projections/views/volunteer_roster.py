@@ -43,6 +43,11 @@ def _credited(row: Row | None, e: Any) -> Row:
                         service_minutes=row["service_minutes"] + e.minutes)
 
 
+def _corrected(row: Row | None, e: Any) -> Row:
+    assert row is not None
+    return _changed(row, e, service_minutes=row["service_minutes"] + e.minutes - e.previous_minutes)
+
+
 def _rated(row: Row | None, e: Any) -> Row:
     assert row is not None
     return _changed(row, e, rating_count=row["rating_count"] + 1, rating_total=row["rating_total"] + e.rating)
@@ -58,6 +63,7 @@ VOLUNTEER_FOLDS: dict[type, Fold] = {
     Volunteer.OrderTaken: _taken,
     Volunteer.OrderReleased: _released,
     Volunteer.ServiceCredited: _credited,
+    Volunteer.ServiceCorrected: _corrected,
     Volunteer.Rated: _rated,
 }
 
