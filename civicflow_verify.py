@@ -266,7 +266,7 @@ def certificate_totals(services: list[dict[str, Any]]) -> dict[str, Any]:
     confirmed = sum(s["minutes"] for s in services if s["basis"] == "confirmed")
     declared = sum(s["minutes"] for s in services if s["basis"] != "confirmed")
     return {"services": len(services), "confirmed_minutes": confirmed, "declared_minutes": declared,
-            "all_minutes": confirmed + declared, "all_hours": round((confirmed + declared) / 60, 2)}
+            "all_minutes": confirmed + declared}
 
 
 def _certificate_problem(presented: Any, public_key: str) -> str | None:

@@ -48,11 +48,12 @@ def serial_for(key: bytes, year: int, subject: str) -> str:
 
 
 def totals(services: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Minutes confirmed, declared and all of them, and how many services."""
+    """Minutes confirmed, declared and all of them, and how many services: integers only, so that the canonical
+    JSON is the same in every language (a float's text is not)."""
     confirmed = sum(s["minutes"] for s in services if s["basis"] == CONFIRMED)
     declared = sum(s["minutes"] for s in services if s["basis"] != CONFIRMED)
     return {"services": len(services), "confirmed_minutes": confirmed, "declared_minutes": declared,
-            "all_minutes": confirmed + declared, "all_hours": round((confirmed + declared) / 60, 2)}
+            "all_minutes": confirmed + declared}
 
 
 def certificate_document(*, serial: str, issued_at: datetime, volunteer: dict[str, Any], issuer: dict[str, Any],

@@ -71,7 +71,7 @@ def _services(document: dict[str, Any], body: ParagraphStyle) -> Table:
 def _footer(document: dict[str, Any], public_key: str, body: ParagraphStyle, small: ParagraphStyle) -> list[Any]:
     t = document["totals"]
     issued = datetime.fromisoformat(document["issued_at"]).astimezone(LOCAL_TIME).date().isoformat()
-    lines = [f"合计：共 {t['services']} 项服务，{t['all_minutes']} 分钟（{t['all_hours']} 小时），其中居民确认 "
+    lines = [f"合计：共 {t['services']} 项服务，{t['all_minutes']} 分钟（{hours(t['all_minutes'])} 小时），其中居民确认 "
              f"{t['confirmed_minutes']} 分钟，本人申报 {t['declared_minutes']} 分钟。", f"出具日期：{issued}"]
     qr = QrCodeWidget(document["verify_url"], barLevel="M")
     left, bottom, right, top = qr.getBounds()
@@ -82,6 +82,11 @@ def _footer(document: dict[str, Any], public_key: str, body: ParagraphStyle, sma
                      small)
     return [*(Paragraph(_escape(line), body) for line in lines), Spacer(1, 4 * mm),
             Table([[drawing, note]], colWidths=[QR_SIZE + 4 * mm, None])]
+
+
+def hours(minutes: int) -> str:
+    """Hours as shown to people, to one decimal."""
+    return f"{minutes / 60:.1f}"
 
 
 def _escape(text: str) -> str:

@@ -99,8 +99,7 @@ def test_the_json_certificate_lists_each_service_with_its_audit_position_and_the
     assert [s["order_id"] for s in document["services"]] == [o["id"] for o in orders]
     assert {(s["category"], s["site_id"], s["minutes"], s["basis"], s["date"]) for s in document["services"]} == \
         {("health", "post-babaoshan-01", 30, "declared", "2026-11-02")}
-    assert document["totals"] == {"services": 2, "confirmed_minutes": 0, "declared_minutes": 60, "all_minutes": 60,
-                                  "all_hours": 1.0}
+    assert document["totals"] == {"services": 2, "confirmed_minutes": 0, "declared_minutes": 60, "all_minutes": 60}
     audit = world.ok("admin", "GET", f"/api/v1/audit/events?aggregate_id={world.volunteer_id}&type=ServiceCredited")
     assert [s["position"] for s in document["services"]] == [e["position"] for e in audit["items"]]
     assert document["verify_url"] == f"http://localhost/verify/{document['serial']}"
@@ -169,7 +168,7 @@ def test_a_tampered_certificate_fails_online_and_offline(world: World, tmp_path:
     assert civicflow_verify.verify_certificate(signed, public_key)["ok"]
     tampered = json.loads(json.dumps(signed))
     tampered["certificate"]["services"][0]["minutes"] = 300
-    tampered["certificate"]["totals"].update(declared_minutes=330, all_minutes=330, all_hours=5.5)
+    tampered["certificate"]["totals"].update(declared_minutes=330, all_minutes=330)
     online = world.client.post("/verify", json=tampered).get_json()
     assert online["status"] == "invalid"
     assert any("签名" in reason for reason in online["reasons"])
