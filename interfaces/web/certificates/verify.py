@@ -6,11 +6,12 @@ Nothing here shows personal data beyond the holder's masked name (projections/au
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 
-from domain.certificate import Certificate, certificate_id
+from domain.certificate import LOCAL_TIME, Certificate, certificate_id
 from interfaces.web.context import civicflow, read_model
 from interfaces.web.json_body import parse_json_body
 from interfaces.web.order_reads import jsonable
@@ -19,6 +20,12 @@ from projections.audit.certificates import check_certificate
 blp = Blueprint("verify", __name__, url_prefix="/verify", template_folder="templates")
 SERIAL = re.compile(r"^CF-\d{4}-[A-Z2-7]{8}$")
 STATUS_ZH = {"valid": "有效", "invalid": "无效", "revoked": "已撤销"}
+
+
+def beijing(value: datetime | str) -> str:
+    """An instant as people there read it: 2026-11-02 17:20（北京时间）."""
+    at = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return f"{at.astimezone(LOCAL_TIME):%Y-%m-%d %H:%M}（北京时间）"
 
 
 def recorded(serial: str) -> Certificate | None:
@@ -41,9 +48,14 @@ def report_json(serial: str) -> Any:
 
 @blp.get("/<serial>")
 def page(serial: str) -> Any:
+    """The page a QR code opens: a person reads it, so an unknown serial is a page too (404)."""
+    headers = {"Cache-Control": "no-store", "Content-Language": "zh-CN"}
+    if recorded(serial) is None:
+        return render_template("certificates/unknown.html", serial=serial), 404, headers
     report = report_on(serial)
-    html = render_template("certificates/verify.html", report=report, status_zh=STATUS_ZH[report["status"]])
-    return html, 200, {"Cache-Control": "no-store", "Content-Language": "zh-CN"}
+    html = render_template("certificates/verify.html", report=report, status_zh=STATUS_ZH[report["status"]],
+                           beijing=beijing)
+    return html, 200, headers
 
 
 @blp.post("")

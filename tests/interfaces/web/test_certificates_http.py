@@ -156,8 +156,12 @@ def test_the_public_page_says_valid_and_shows_only_the_masked_name(world: World)
 
 
 def test_an_unknown_serial_is_not_found(world: World) -> None:
-    assert world.client.get("/verify/CF-2026-AAAAAAAA").status_code == 404
-    assert world.client.get("/verify/anything").status_code == 404
+    page = world.client.get("/verify/CF-2026-AAAAAAAA")
+    assert page.status_code == 404 and "未找到编号为" in page.get_data(as_text=True)
+    assert world.client.get("/verify/<script>").status_code == 404
+    assert "<script>" not in world.client.get("/verify/<script>").get_data(as_text=True)
+    report = world.client.get("/verify/CF-2026-AAAAAAAA.json")
+    assert report.status_code == 404 and report.content_type == "application/problem+json"
 
 
 def test_a_tampered_certificate_fails_online_and_offline(world: World, tmp_path: Path) -> None:
@@ -192,6 +196,7 @@ def test_a_correction_of_a_counted_service_revokes_the_certificate(world: World)
     assert report["status"] == "revoked" and report["revoked"]["type"] == "ServiceCorrected"
     html = world.client.get(f"/verify/{serial}").get_data(as_text=True)
     assert 'data-status="revoked"' in html and "已撤销" in html and "撤销原因" in html
+    assert "2026-11-02 17:20（北京时间），审计位置" in html  # the clock stood at 09:20 UTC when corrected
     renewed = issued(world)["certificate"]
     assert renewed["serial"] != serial and renewed["totals"]["all_minutes"] == 75
 
