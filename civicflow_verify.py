@@ -330,8 +330,8 @@ def _main_certificate(path: str, public_key: str | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="civicflow-verify", description=__doc__.split("\n\n")[0])
     parser.add_argument("file", nargs="?", help="an export of `civicflow audit export` or GET /api/v1/audit/export")
-    parser.add_argument("--certificate", metavar="FILE", help="a certificate (JSON) of GET "
-                                                             "/api/v1/volunteers/{id}/certificate, instead of an export")
+    parser.add_argument("--certificate", metavar="FILE",
+                        help="a certificate (JSON) of GET /api/v1/volunteers/{id}/certificate, instead of an export")
     parser.add_argument("--public-key", help="the audit key's public half (64 hex digits) you hold")
     args = parser.parse_args(argv)
     if (args.file is None) == (args.certificate is None):

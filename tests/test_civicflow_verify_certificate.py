@@ -17,7 +17,8 @@ import civicflow_verify as cv
 KEY = Ed25519PrivateKey.generate()
 PUBLIC = KEY.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
 DOCUMENT = {"v": 1, "kind": "civicflow-service-certificate", "serial": "CF-2026-ABCDEFGH",
-            "issued_at": "2026-11-02T08:00:00+00:00", "volunteer": {"id": "v", "name": "李雷", "masked_id": "138****0001"},
+            "issued_at": "2026-11-02T08:00:00+00:00",
+            "volunteer": {"id": "v", "name": "李雷", "masked_id": "138****0001"},
             "issuer": {"id": "post-1", "name": "八宝山"}, "period": {"from": "2026-11-01", "to": "2026-11-30"},
             "services": [{"order_id": "o1", "minutes": 30, "basis": "confirmed", "position": 7},
                          {"order_id": "o2", "minutes": 45, "basis": "declared", "position": 9}],

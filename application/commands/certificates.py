@@ -13,7 +13,7 @@ from uuid import UUID
 from application.base import CivicFlowBase
 from application.idempotency import command
 from application.ports import DocumentSigner, ServiceRecords
-from domain.certificate import LOCAL_TIME, Certificate, InvalidPeriod, certificate_document, certificate_id, serial_for
+from domain.certificate import LOCAL_TIME, Certificate, certificate_document, certificate_id, serial_for
 from domain.privacy import mask_phone
 from domain.volunteer import Volunteer
 
@@ -30,20 +30,27 @@ class CertificateCommands(CivicFlowBase):
     @command
     def issue_certificate(self, volunteer_id: UUID, first_day: date, last_day: date, verify_base: str, *,
                           actor: str) -> list[Certificate]:
-        if first_day > last_day:
-            raise InvalidPeriod()
-        volunteer, signer, at = self.load(Volunteer, volunteer_id), self._signer(), self.clock.now()
-        services = [self._service(s) for s in self._records().services_of(volunteer_id, *_bounds(first_day, last_day))]
-        period = (first_day.isoformat(), last_day.isoformat())
-        serial = serial_for(signer.derive_key(SERIAL_KEY), at.astimezone(LOCAL_TIME).year,
-                            _statement(volunteer_id, period, services))
+        volunteer, at, period = self.load(Volunteer, volunteer_id), self.clock.now(), (first_day, last_day)
+        services = [self._service(s) for s in self._records().services_of(volunteer_id, *_bounds(*period))]
+        serial = self._serial(at, volunteer_id, period, services)
         issued = self.find(Certificate, certificate_id(serial))
-        if issued is not None:
-            return [issued]
+        return [issued if issued is not None else self._issue(volunteer, serial, at, period, services, verify_base,
+                                                              actor)]
+
+    def _serial(self, at: datetime, volunteer_id: UUID, period: tuple[date, date],
+                services: list[dict[str, Any]]) -> str:
+        """The same statement (volunteer, period, the audit positions counted) gets the same serial."""
+        statement = "|".join([str(volunteer_id), *(day.isoformat() for day in period),
+                              *(str(s["position"]) for s in services)])
+        return serial_for(self._signer().derive_key(SERIAL_KEY), at.astimezone(LOCAL_TIME).year, statement)
+
+    def _issue(self, volunteer: Volunteer, serial: str, at: datetime, period: tuple[date, date],
+               services: list[dict[str, Any]], verify_base: str, actor: str) -> Certificate:
         document = certificate_document(serial=serial, issued_at=at, volunteer=self._holder(volunteer),
-                                        issuer=self._site(volunteer.home_site_id), period=period, services=services,
+                                        issuer=self._site(volunteer.home_site_id),
+                                        period=(period[0].isoformat(), period[1].isoformat()), services=services,
                                         verify_url=f"{verify_base.rstrip('/')}/verify/{serial}")
-        return [Certificate.issue(document, volunteer_id, signer.sign(document), actor=actor, at=at)]
+        return Certificate.issue(document, volunteer.id, self._signer().sign(document), actor=actor, at=at)
 
     def _signer(self) -> DocumentSigner:
         if self.signer is None:
@@ -76,7 +83,3 @@ def _bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
     """The period's days in local time (Beijing), as the instants [start of the first, start of the day after)."""
     return (datetime.combine(first_day, time(), LOCAL_TIME),
             datetime.combine(last_day + timedelta(days=1), time(), LOCAL_TIME))
-
-
-def _statement(volunteer_id: UUID, period: tuple[str, str], services: list[dict[str, Any]]) -> str:
-    return "|".join([str(volunteer_id), *period, *(str(s["position"]) for s in services)])

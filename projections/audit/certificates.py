@@ -23,8 +23,9 @@ VALID, INVALID, REVOKED = "valid", "invalid", "revoked"
 def check_certificate(trail: Any, presented: Mapping[str, Any], recorded: Certificate | None) -> dict[str, Any]:
     """The report on a certificate as presented ({certificate, signature}) against the one recorded (or None)."""
     document, signature = presented.get("certificate"), presented.get("signature")
-    if not isinstance(document, dict) or not isinstance(signature, str):
-        return {"status": INVALID, "reasons": ["不是证明文件（缺少 certificate 或 signature）"], "summary": None}
+    if not (isinstance(signature, str) and _well_formed(document)):
+        return {"status": INVALID, "reasons": ["不是格式正确的证明文件"], "revoked": None, "chain": None, "events": 0,
+                "summary": None}
     reasons = [*_signature_reasons(trail, document, signature, recorded), *_event_reasons(trail, document)]
     chain = trail.verify_recent().as_dict()
     if not chain["ok"]:
@@ -33,6 +34,17 @@ def check_certificate(trail: Any, presented: Mapping[str, Any], recorded: Certif
     status = INVALID if reasons else REVOKED if revoked else VALID
     return {"status": status, "reasons": reasons, "revoked": revoked, "chain": chain,
             "events": len(document.get("services", [])), "summary": public_summary(document)}
+
+
+def _well_formed(document: Any) -> bool:
+    """The shape the checks below read (anything may be posted to POST /verify)."""
+    if not isinstance(document, dict):
+        return False
+    parts = {name: document.get(name) for name in ("volunteer", "issuer", "period", "totals")}
+    services = document.get("services")
+    return all(isinstance(part, dict) for part in parts.values()) and isinstance(services, list) \
+        and all(isinstance(service, dict) for service in services) \
+        and isinstance(parts["volunteer"].get("name"), str)
 
 
 def public_summary(document: Mapping[str, Any]) -> dict[str, Any]:

@@ -93,7 +93,6 @@ class ServiceCorrections(MethodView):
     def post(self, body: dict[str, Any], volunteer_id: UUID) -> Any:
         """Correct the minutes credited for one of the volunteer's orders; certificates that counted the service
         are reported revoked from then on."""
-        civicflow().load(Volunteer, volunteer_id)
         result = run(civicflow().correct_service, volunteer_id, body["order_id"], body["minutes"], body["reason"],
                      expected_version=if_match())
         return answer(Volunteer, result, presenting.volunteer)

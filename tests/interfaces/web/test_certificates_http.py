@@ -185,6 +185,15 @@ def test_a_tampered_certificate_fails_online_and_offline(world: World, tmp_path:
     assert civicflow_verify.main(["--certificate", str(path), "--public-key", public_key]) == 0
 
 
+@pytest.mark.parametrize("body", [{}, [], {"certificate": "x", "signature": "y"},
+                                  {"certificate": {"services": "abc", "volunteer": 1}, "signature": "zz"},
+                                  {"certificate": {"services": [1], "volunteer": {"name": 2}}, "signature": "zz"}])
+def test_whatever_is_posted_for_verification_is_answered_invalid(world: World, body: Any) -> None:
+    response = world.client.post("/verify", json=body)
+    assert response.status_code in (200, 422)
+    assert response.status_code == 422 or response.get_json()["status"] == "invalid"
+
+
 def test_a_correction_of_a_counted_service_revokes_the_certificate(world: World) -> None:
     orders = served(world, 2)
     serial = issued(world)["certificate"]["serial"]
