@@ -11,7 +11,8 @@ from typing import Any
 from uuid import UUID
 
 from application.base import CivicFlowBase
-from application.idempotency import command
+from application.errors import ConcurrencyConflict
+from application.idempotency import CommandResult, command
 from application.ports import DocumentSigner, ServiceRecords
 from domain.certificate import LOCAL_TIME, Certificate, certificate_document, certificate_id, serial_for
 from domain.privacy import mask_phone
@@ -26,6 +27,17 @@ class CertificateCommands(CivicFlowBase):
 
     def use_certificates(self, records: ServiceRecords, signer: DocumentSigner | None) -> None:
         self.service_records, self.signer = records, signer
+
+    def certify(self, volunteer_id: UUID, first_day: date, last_day: date, verify_base: str, *, actor: str,
+                idempotency_key: str | None = None) -> CommandResult:
+        """Issue the certificate, or return the one already issued for the same statement — also when another
+        request issued it between our reading and our writing (the two computed the same serial)."""
+        try:
+            return self.issue_certificate(volunteer_id, first_day, last_day, verify_base, actor=actor,
+                                          idempotency_key=idempotency_key)
+        except ConcurrencyConflict:
+            return self.issue_certificate(volunteer_id, first_day, last_day, verify_base, actor=actor,
+                                          idempotency_key=idempotency_key)
 
     @command
     def issue_certificate(self, volunteer_id: UUID, first_day: date, last_day: date, verify_base: str, *,

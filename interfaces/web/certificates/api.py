@@ -75,7 +75,7 @@ class VolunteerCertificate(MethodView):
         """Issue (or return, for the same period and services) the volunteer's service-record certificate."""
         policy().require_certifiable(g.principal, civicflow().load(Volunteer, volunteer_id))
         base = civicflow().settings.public_url or request.host_url
-        result = run(civicflow().issue_certificate, volunteer_id, query["from_"], query["to"], base)
+        result = run(civicflow().certify, volunteer_id, query["from_"], query["to"], base)
         certificate = result.aggregate or civicflow().find(Certificate, result.id)  # None on an idempotent replay
         headers = {"Cache-Control": "no-store", "Vary": "Accept"}
         if wants_pdf(query):

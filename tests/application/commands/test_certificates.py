@@ -4,7 +4,7 @@ document, signed with the audit key, recorded once per statement."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -69,3 +69,46 @@ def test_a_period_ending_before_it_starts_or_an_unknown_volunteer_is_refused(civ
         issue(civic, volunteer.id, (date(2026, 11, 2), date(2026, 11, 1)))
     with pytest.raises(NotFound):
         issue(civic, uuid4())
+
+
+class SignedMeanwhile:
+    """The audit key, through which a second request (another process) issues the same statement while the first is
+    signing it: after the first looked for it, before the first writes."""
+
+    def __init__(self, key: Signer, other: CivicFlow, records: InMemoryServiceRecords):
+        self.key, self.other, self.records, self.raced = key, other, records, False
+
+    @property
+    def public_key(self) -> str:
+        return self.key.public_key
+
+    def derive_key(self, purpose: str) -> bytes:
+        return self.key.derive_key(purpose)
+
+    def sign(self, payload):  # type: ignore[no-untyped-def]
+        if not self.raced:
+            self.raced = True
+            self.other.use_certificates(self.records, self.key)
+            self.other.issue_certificate(UUID(payload["volunteer"]["id"]), *NOV, BASE, actor="volunteer:other")
+        return self.key.sign(payload)
+
+
+def test_two_requests_issuing_the_same_statement_at_once_get_the_same_certificate(clock, tmp_path) -> None:
+    from application.settings import Settings
+    from tests.conftest import make_app
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'civicflow.db'}", var_dir=tmp_path / "var")
+    first, second = make_app(settings, clock), make_app(settings, clock)
+    try:
+        records = InMemoryServiceRecords()
+        racing = SignedMeanwhile(Signer(Ed25519PrivateKey.generate()), second, records)
+        first.use_certificates(records, racing)
+        volunteer = register(first)
+        records.credit(uuid4(), datetime(2026, 11, 2, 8, tzinfo=timezone.utc), 30)
+        result = first.certify(volunteer.id, *NOV, BASE, actor="volunteer:test")
+        winner = second.find(Certificate, result.id)
+        assert racing.raced and winner is not None and winner.version == 1
+        assert first.find(Certificate, result.id).document == winner.document
+    finally:
+        first.close()
+        second.close()
