@@ -11,6 +11,11 @@ and every checkpoint record, and the seal that ends the file, is an Ed25519 sign
 its signed fields. A file is proven from genesis, or from a signed checkpoint it starts with, to its seal.
 
     civicflow-verify FILE [--public-key HEX]      exit 0: proven; 1: not; 2: unreadable file or bad arguments
+
+A service-record certificate (docs/audit-format.md, "Certificates") is the JSON {certificate, signature,
+public_key}: an Ed25519 signature over the canonical JSON of `certificate`, checked against a key you hold:
+
+    civicflow-verify --certificate FILE --public-key HEX   exit 0: genuine; 1: not; 2: unreadable or bad arguments
 """
 
 from __future__ import annotations
@@ -74,11 +79,10 @@ def signed_payload(record: dict[str, Any]) -> dict[str, Any]:
 
 def signature_is_valid(public_key: str, record: dict[str, Any]) -> bool:
     try:
-        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key))
-        key.verify(bytes.fromhex(record["signature"]), canonical_json(signed_payload(record)))
-    except (InvalidSignature, ValueError, TypeError, KeyError):
+        payload = signed_payload(record)
+    except KeyError:
         return False
-    return True
+    return signature_is_valid_for(public_key, payload, record.get("signature"))
 
 
 def fingerprint(public_key: str) -> str:
@@ -254,11 +258,86 @@ def verify_lines(lines: Iterable[str], public_key: str | None = None) -> dict[st
         return verifier._report(False, bad.line, bad.reason, bad.position)
 
 
+CERTIFICATE_KIND, CERTIFICATE_VERSION = "civicflow-service-certificate", 1
+
+
+def certificate_totals(services: list[dict[str, Any]]) -> dict[str, Any]:
+    """The totals a certificate states, recomputed from its services."""
+    confirmed = sum(s["minutes"] for s in services if s["basis"] == "confirmed")
+    declared = sum(s["minutes"] for s in services if s["basis"] != "confirmed")
+    return {"services": len(services), "confirmed_minutes": confirmed, "declared_minutes": declared,
+            "all_minutes": confirmed + declared}
+
+
+def _certificate_problem(presented: Any, public_key: str) -> str | None:
+    if not isinstance(presented, dict) or not isinstance(presented.get("certificate"), dict):
+        return "not a certificate file: no `certificate` object"
+    document = presented["certificate"]
+    if (document.get("kind"), document.get("v")) != (CERTIFICATE_KIND, CERTIFICATE_VERSION):
+        return f"not a certificate of format {CERTIFICATE_VERSION} ({CERTIFICATE_KIND})"
+    if presented.get("public_key") not in (None, public_key):
+        return "the certificate names another key than the one given (--public-key)"
+    if not signature_is_valid_for(public_key, document, presented.get("signature")):
+        return "the signature is not valid for the public key: the certificate was edited or not signed with it"
+    try:
+        if certificate_totals(document["services"]) != document["totals"]:
+            return "the totals do not add up to the services listed"
+    except (KeyError, TypeError) as error:
+        return f"a service or the totals are malformed: {error}"
+    return None
+
+
+def signature_is_valid_for(public_key: str, payload: Any, signature: Any) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)).verify(bytes.fromhex(signature),
+                                                                             canonical_json(payload))
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def verify_certificate(presented: Any, public_key: str) -> dict[str, Any]:
+    """The report on one certificate file: {"ok", "reason", "serial", "period", "totals", "events", ...}. Offline it
+    proves who signed what; whether it was revoked since is for the online page to say (`verify_url`)."""
+    public_key = public_key.strip().lower()
+    problem = _certificate_problem(presented, public_key)
+    document = presented.get("certificate") if isinstance(presented, dict) else None
+    document = document if isinstance(document, dict) else {}
+    return {"ok": problem is None, "reason": problem, "serial": document.get("serial"),
+            "period": document.get("period"), "totals": document.get("totals"),
+            "positions": [s.get("position") for s in document.get("services", []) if isinstance(s, dict)],
+            "verify_url": document.get("verify_url"), "public_key": public_key,
+            "fingerprint": fingerprint(public_key) if _is_hex(public_key) else None}
+
+
+def _main_certificate(path: str, public_key: str | None) -> int:
+    if not public_key:
+        print("civicflow-verify: --certificate needs --public-key (the audit key you hold)", file=sys.stderr)
+        return 2
+    try:
+        with open(path, encoding="utf-8") as file:
+            presented = json.load(file)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        print(f"civicflow-verify: cannot read {path}: {error}", file=sys.stderr)
+        return 2
+    report = verify_certificate(presented, public_key)
+    print(json.dumps(report, ensure_ascii=False, sort_keys=True))
+    if not report["ok"]:
+        print(f"NOT GENUINE: {report['reason']}", file=sys.stderr)
+    return 0 if report["ok"] else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="civicflow-verify", description=__doc__.split("\n\n")[0])
-    parser.add_argument("file", help="an export of `civicflow audit export` or GET /api/v1/audit/export")
+    parser.add_argument("file", nargs="?", help="an export of `civicflow audit export` or GET /api/v1/audit/export")
+    parser.add_argument("--certificate", metavar="FILE",
+                        help="a certificate (JSON) of GET /api/v1/volunteers/{id}/certificate, instead of an export")
     parser.add_argument("--public-key", help="the audit key's public half (64 hex digits) you hold")
     args = parser.parse_args(argv)
+    if (args.file is None) == (args.certificate is None):
+        parser.error("give either an export FILE or --certificate FILE")
+    if args.certificate is not None:
+        return _main_certificate(args.certificate, args.public_key)
     try:
         with open(args.file, encoding="utf-8", newline="") as lines:
             report = verify_lines(lines, args.public_key)

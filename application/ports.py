@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from application.persistence.clock import Clock
@@ -13,7 +13,7 @@ from domain.dispatch import Candidate
 
 DUE_PAGE = 500
 
-__all__ = ["CandidateSource", "Clock", "DueOrders", "ResidentOrders"]
+__all__ = ["CandidateSource", "Clock", "DocumentSigner", "DueOrders", "ResidentOrders", "ServiceRecords"]
 
 
 class CandidateSource(Protocol):
@@ -30,3 +30,21 @@ class DueOrders(Protocol):
 class ResidentOrders(Protocol):
     def orders_sealed_for(self, resident_id: str) -> list[tuple[UUID, str]]:
         """(order id, placing channel) of every order whose resident fields are sealed with this resident's key."""
+
+
+class ServiceRecords(Protocol):
+    def services_of(self, volunteer_id: UUID, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        """The volunteer's services credited in [since, until), oldest first, each as it stands now (later
+        confirmations and corrections applied): order_id, credited_at, category, site_id, minutes, basis, and the
+        audit position and content_sha256 of the event that last set its minutes and basis."""
+
+
+class DocumentSigner(Protocol):
+    """The audit key (Ed25519): signs the canonical JSON of a payload."""
+
+    @property
+    def public_key(self) -> str: ...
+
+    def sign(self, payload: dict[str, Any]) -> str: ...
+
+    def derive_key(self, purpose: str) -> bytes: ...

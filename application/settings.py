@@ -57,6 +57,7 @@ class Settings:
     volunteer_sees_resident_for: timedelta = timedelta(days=7)  # after completing the order (DESIGN §7)
     open311_jurisdiction: str = "shijingshan"  # the one jurisdiction_id Open311 clients may name (DESIGN §15)
     webhooks_allow_private: bool = False  # webhook URLs may point at loopback/private addresses (tests, DESIGN §16)
+    public_url: str | None = None  # where the public verify page is reached (certificates' QR codes, DESIGN §17)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -71,6 +72,7 @@ class Settings:
             volunteer_sees_resident_for=timedelta(days=int(env.get("CIVICFLOW_VOLUNTEER_ACCESS_DAYS", "7"))),
             open311_jurisdiction=env.get("CIVICFLOW_OPEN311_JURISDICTION") or "shijingshan",
             webhooks_allow_private=_flag(env.get("CIVICFLOW_WEBHOOKS_ALLOW_PRIVATE")),
+            public_url=env.get("CIVICFLOW_PUBLIC_URL") or None,
         )
 
     @property

@@ -45,6 +45,13 @@ class InvalidVolunteer(VolunteerError):
     field = "skills"
 
 
+class InvalidServiceMinutes(VolunteerError):
+    field = "minutes"
+
+    def __init__(self) -> None:
+        super().__init__("service minutes cannot be negative")
+
+
 class AlreadyTeamMember(VolunteerError):
     def __init__(self) -> None:
         super().__init__("the volunteer is already a member of that team")
@@ -88,6 +95,8 @@ class Volunteer(CivicAggregate):
         self.service_minutes = 0  # confirmed_minutes + declared_minutes: the stars count them all
         self.confirmed_minutes = 0  # by the resident's door codes, or by a dispatcher's hand (DESIGN §17)
         self.declared_minutes = 0  # by the volunteer alone
+        self.credited: dict[UUID, int] = {}  # minutes credited per order, as last credited or corrected
+        self.confirmed_orders: set[UUID] = set()  # whose credited minutes count as confirmed
         self.rating_count = 0
         self.rating_total = 0
 
@@ -206,8 +215,10 @@ class Volunteer(CivicAggregate):
             volunteer.active_orders.remove(self.order_id)
             volunteer.completed_orders += 1
             volunteer.service_minutes += self.minutes
+            volunteer.credited[self.order_id] = self.minutes
             if self.basis == CONFIRMED:
                 volunteer.confirmed_minutes += self.minutes
+                volunteer.confirmed_orders.add(self.order_id)
             else:
                 volunteer.declared_minutes += self.minutes
 
@@ -228,11 +239,40 @@ class Volunteer(CivicAggregate):
         def apply(self, volunteer: Volunteer) -> None:
             volunteer.declared_minutes -= self.minutes
             volunteer.confirmed_minutes += self.minutes
+            volunteer.confirmed_orders.add(self.order_id)
 
     def confirm_service(self, order_id: UUID, minutes: int, reason: str, *, actor: str, at: datetime) -> None:
+        minutes = self.credited.get(order_id, minutes)  # as corrected since, if it was
         if minutes > self.declared_minutes:
             raise VolunteerError(f"the volunteer has only {self.declared_minutes} declared minutes")
         self._record(self.ServiceConfirmed, order_id=order_id, minutes=minutes, reason=reason, actor=actor, at=at)
+
+    class ServiceCorrected(CivicAggregate.Event):
+        """An admin corrected the minutes credited for an order (a certificate counting it is then revoked)."""
+
+        order_id: UUID
+        minutes: int
+        previous_minutes: int
+        reason: str
+        basis: str = DECLARED  # of the minutes corrected, so that a view moves the right total
+
+        def apply(self, volunteer: Volunteer) -> None:
+            change = self.minutes - self.previous_minutes
+            volunteer.service_minutes += change
+            if self.basis == CONFIRMED:
+                volunteer.confirmed_minutes += change
+            else:
+                volunteer.declared_minutes += change
+            volunteer.credited[self.order_id] = self.minutes
+
+    def correct_service(self, order_id: UUID, minutes: int, reason: str, *, actor: str, at: datetime) -> None:
+        if order_id not in self.credited:
+            raise VolunteerError("no service of this volunteer was credited for that order")
+        if minutes < 0:
+            raise InvalidServiceMinutes()
+        self._record(self.ServiceCorrected, order_id=order_id, minutes=minutes,
+                     previous_minutes=self.credited[order_id], reason=reason,
+                     basis=CONFIRMED if order_id in self.confirmed_orders else DECLARED, actor=actor, at=at)
 
     class Rated(CivicAggregate.Event):
         order_id: UUID

@@ -77,10 +77,12 @@ def open_read_model(app: CivicFlowBase, **options: Any) -> ReadModel:
 
 
 def wire_ports(app: CivicFlow, model: ReadModel) -> None:
-    """The application's ports → the view adapters: auto-dispatch candidates, the orders due, a resident's orders."""
+    """The application's ports → the view adapters: auto-dispatch candidates, the orders due, a resident's orders,
+    a volunteer's services and the audit key (certificates)."""
     app.use_candidates(RosterCandidates(model.engine, model.tables))
     app.use_due_orders(BoardDueOrders(model.engine, model.tables))
     app.use_resident_orders(BoardResidentOrders(model.engine, model.tables, model.catch_up))
+    app.use_certificates(model.service_records, None if model.marks is None else model.marks.signer)
 
 
 def read_model_settings(settings: Settings) -> dict[str, Any]:

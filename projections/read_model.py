@@ -26,6 +26,7 @@ from projections.audit.signing import Signer
 from projections.views.order_board import OrderBoard
 from projections.reads.queries import Cursors, list_orders, list_volunteers
 from projections.reads.queue import list_queue
+from projections.reads.service_records import AuditServiceRecords
 from projections.views.runner import PAGE_SIZE, REBUILD_PAGE_SIZE, Hooks, Projection, Runner
 from projections.reads.site_queries import site_summary
 from projections.views.site_stats import SiteStats
@@ -83,6 +84,7 @@ class ReadModel(AuditTrail):
         self.runner = Runner(engine, self.tables.positions, recorder, mapper, projections, hooks, page_size)
         self.history_of = History(engine, self.tables, recorder, mapper)
         self.verifications = VerificationJobs(engine, self.tables.verifications, clock)
+        self.service_records = AuditServiceRecords(engine, self.tables, self.catch_up)  # certificates (§17)
         # Opens the sealed personal fields of event data (the application's key store, wired by bootstrap):
         # inspectors see them masked in the one format; without it they stay sealed.
         self.unseal: Callable[[dict[str, Any]], dict[str, Any]] = dict

@@ -79,3 +79,20 @@ class StoredResidentOrders:
             if isinstance(event, Order.Placed) and f"cf1:{resident_id}:" in str(event.resident.get("phone")):
                 found.append((event.originator_id, event.channel))
         return found
+
+
+@dataclass
+class InMemoryServiceRecords:
+    """The `ServiceRecords` port: the services a test says were credited (each a dict as the port answers)."""
+
+    services: list[dict[str, Any]] = field(default_factory=list)
+
+    def credit(self, order_id: UUID, at: datetime, minutes: int, *, basis: str = "declared",
+               category: str = "haircut", site_id: str = "post-babaoshan-01") -> None:
+        position = len(self.services) + 1
+        self.services.append({"order_id": order_id, "credited_at": at, "category": category, "site_id": site_id,
+                              "minutes": minutes, "basis": basis, "position": position,
+                              "content_sha256": f"{position:064x}"})
+
+    def services_of(self, volunteer_id: UUID, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        return [s for s in self.services if since <= s["credited_at"] < until]

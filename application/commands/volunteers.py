@@ -54,6 +54,15 @@ class VolunteerCommands(CivicFlowBase):
         return [volunteer]
 
     @command
+    def correct_service(self, volunteer_id: UUID, order_id: UUID, minutes: int, reason: str, *, actor: str,
+                        expected_version: int | None = None) -> list[Volunteer]:
+        """Correct the minutes credited for one order (an admin's correction; certificates counting it are then
+        reported revoked)."""
+        volunteer = self.load(Volunteer, volunteer_id, expected_version)
+        volunteer.correct_service(order_id, minutes, reason, actor=actor, at=self.clock.now())
+        return [volunteer]
+
+    @command
     def create_team(self, name: str, site_id: str, leader_id: UUID | None = None, *, actor: str
                     ) -> list[Team | Volunteer]:
         self.require_site("site_id", site_id)

@@ -144,11 +144,20 @@ class Policy:
             raise NotFound("order", order.id)
 
     def require_volunteer(self, principal: Principal, volunteer: Volunteer) -> Volunteer:
-        mine = principal.role == "volunteer" and principal.volunteer_id == volunteer.id
-        ours = principal.role == "dispatcher" and self.within(volunteer.home_site_id, principal)
-        if not (mine or ours or principal.role in ("inspector", "admin")):
+        if not (self._own_or_ours(principal, volunteer) or principal.role in ("inspector", "admin")):
             raise NotFound("volunteer", volunteer.id)
         return volunteer
+
+    def require_certifiable(self, principal: Principal, volunteer: Volunteer) -> Volunteer:
+        """Who may have a volunteer's hours certified (DESIGN §17): the volunteer, a dispatcher of their home site
+        (or above it), an admin; not inspectors, who read the audit trail instead."""
+        if not (self._own_or_ours(principal, volunteer) or principal.role == "admin"):
+            raise NotFound("volunteer", volunteer.id)
+        return volunteer
+
+    def _own_or_ours(self, principal: Principal, volunteer: Volunteer) -> bool:
+        mine = principal.role == "volunteer" and principal.volunteer_id == volunteer.id
+        return mine or (principal.role == "dispatcher" and self.within(volunteer.home_site_id, principal))
 
     def require_team(self, principal: Principal, team: Team) -> Team:
         member = principal.role == "volunteer" and principal.volunteer_id in team.member_ids

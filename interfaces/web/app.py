@@ -35,13 +35,15 @@ def register_routes(app: Flask) -> None:
     from interfaces.web import audit, ops, orders, problem_pages, reference, residents, volunteers  # app first
     from interfaces.web import open311
     from interfaces.web import webhooks
+    from interfaces.web.certificates import api as certificates, verify
 
     api = create_api(app)
     for blueprint in (reference.sites, reference.categories, volunteers.blp, volunteers.teams, orders.blp,
-                      *audit.blueprints(), *residents.blueprints(), *webhooks.blueprints(), ops.blp):
+                      *audit.blueprints(), *residents.blueprints(), *webhooks.blueprints(), certificates.blp, ops.blp):
         api.register_blueprint(blueprint)
     link_workflows(api.spec.to_dict()["paths"])  # the document's own paths, not a copy
     app.register_blueprint(problem_pages.blp)  # plain Flask: the pages are for people, not in /openapi.json
+    app.register_blueprint(verify.blp)  # plain Flask: the public verification page (DESIGN §17), no account
     app.register_blueprint(open311.blp)  # plain Flask: GeoReport v2 (DESIGN §15) has its own formats and errors
     install_console(app)  # /console: HTML for people, with sessions, CSRF and catalogues of its own
     register_error_handlers(app)

@@ -52,6 +52,12 @@ def _confirmed(row: Row | None, e: Any) -> Row:
                     declared_minutes=row["declared_minutes"] - e.minutes)
 
 
+def _corrected(row: Row | None, e: Any) -> Row:
+    assert row is not None
+    change, basis = e.minutes - e.previous_minutes, "confirmed_minutes" if e.basis == CONFIRMED else "declared_minutes"
+    return _changed(row, e, service_minutes=row["service_minutes"] + change, **{basis: row[basis] + change})
+
+
 def _rated(row: Row | None, e: Any) -> Row:
     assert row is not None
     return _changed(row, e, rating_count=row["rating_count"] + 1, rating_total=row["rating_total"] + e.rating)
@@ -68,6 +74,7 @@ VOLUNTEER_FOLDS: dict[type, Fold] = {
     Volunteer.OrderReleased: _released,
     Volunteer.ServiceCredited: _credited,
     Volunteer.ServiceConfirmed: _confirmed,
+    Volunteer.ServiceCorrected: _corrected,
     Volunteer.Rated: _rated,
 }
 
