@@ -39,7 +39,7 @@ class Sealer:
         text = canonical_json(value)
         if isinstance(value, str) and CIPHERTEXT.match(value):
             return {"sealed": sha256_hex(text)}
-        return {"sealed": hmac.new(self.key, text, hashlib.sha256).hexdigest()}
+        return {"sealed": hmac.digest(self.key, text, "sha256").hex()}  # hmac.new(...).hexdigest(), in one call
 
     def data(self, data: dict[str, Any]) -> dict[str, Any]:
         out = dict(data)
