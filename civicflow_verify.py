@@ -44,9 +44,13 @@ CSV_JSON = frozenset({"actor", "data", "display", "previous", "every"})  # cells
 CSV_INTEGERS = frozenset({"position", "version", "count", "v"})
 
 
+# json.dumps with these options, its encoder made once (it runs for every event of a store)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> bytes:
     """Sorted keys, no insignificant whitespace, UTF-8 (not \\u escapes)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _CANONICAL.encode(value).encode("utf-8")
 
 
 def sha256_hex(data: bytes) -> str:

@@ -6,7 +6,8 @@ The store holds the seeded demo district (`civicflow demo --no-views`). Each run
 - `catch_up`: `ReadModel.rebuild()` — drop the views and fold them all again from position 0 (order board,
   volunteer roster, site stats, audit log with its hash chain and signed checkpoints), in this process;
 - `catch_up_2_jobs`: the same rebuild split between two processes (`civicflow projections rebuild --jobs 2`:
-  order board + site stats in one, audit log + roster in the other), timed from the drop to the last commit.
+  the audit log in one, order board + site stats + roster in the other: `partition_views`), timed from the drop
+  to the last commit.
 
 Run: .venv/bin/python bench/bench_projections.py [--quick] [--database-url URL]
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -31,6 +32,7 @@ def event_data(event: Any) -> dict[str, Any]:
     return {k: json_value(v) for k, v in sorted(vars(event).items()) if k not in NOT_DATA}
 
 
+@lru_cache(maxsize=256)  # a store has a few dozen topics; this runs for every event
 def type_names(topic: str) -> tuple[str, str]:
     """("Order", "Placed") from "domain.order:Order.Placed"."""
     qualname = topic.rpartition(":")[2]

@@ -9,8 +9,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, select
 
-from projections.audit.chain import GENESIS, Sealer, chain_step, content_sha256, state_sha256
+from projections.audit.chain import GENESIS, Sealer, chain_step, sha256_hex, state_sha256
 from projections.audit.event_data import event_data, type_names
+from projections.views.bulk import insert_rows
+from projections.views.db import canonical_text
 from projections.views.runner import Item
 
 CHECKPOINT_EVERY = 1_000
@@ -27,14 +29,18 @@ def audit_content(originator_id: Any, version: int, topic: str, event: Any) -> d
 
 
 def notification_content(notification: Any, event: Any, sealer: Sealer = Sealer()) -> dict[str, Any]:
+    """The audit row's content with its two hashes; `data_text` is its data as the audit table stores it."""
     content = audit_content(notification.originator_id, notification.originator_version, notification.topic, event)
+    content["data_text"] = data_text = canonical_text(content["data"])
     content["state_sha256"] = state_sha256(notification)
-    content["content_sha256"] = content_sha256(sealer.form(content))
+    content["content_sha256"] = sha256_hex(sealer.form_json(content, data_text))
     return content
 
 
 def audit_row(item: Item, seq: int, previous_head: str, sealer: Sealer = Sealer()) -> dict[str, Any]:
+    """The row as written: its data is the canonical text the content hash was made from."""
     content = notification_content(item.notification, item.event, sealer)
+    content["data"] = content.pop("data_text")
     head = chain_step(previous_head, item.position, content["state_sha256"], content["content_sha256"])
     return {"position": item.position, "seq": seq, **content, "hash": head, "prev_hash": previous_head}
 
@@ -66,7 +72,7 @@ class AuditLog:
             seq += 1
             rows.append(audit_row(item, seq, head, self.sealer))
             head = rows[-1]["hash"]
-        conn.execute(self.table.insert(), rows)
+        insert_rows(conn, self.table, rows, raw={"data"})
         if self.on_checkpoint is not None:
             for row in rows:
                 if row["seq"] % self.every == 0:

@@ -19,7 +19,6 @@ from projections.audit.chain import GENESIS, Sealer, chain_step
 from projections.audit.checkpoints import checkpoint_is_signed
 from projections.audit.log import notification_content
 from projections.audit.report import VerifyReport
-from projections.views.db import canonical_text
 from projections.views.paging import notifications, rows
 from projections.views.tables import ViewTables
 
@@ -176,7 +175,7 @@ class Verifier:
     def _compare(self, position: int, row: Mapping[str, Any], expected: Mapping[str, Any], previous: str) -> None:
         if row["state_sha256"] != expected["state_sha256"]:
             raise Failed(position, "the stored event differs from the one audited (altered or swapped)")
-        if any(row[name] != expected[name] for name in CONTENT) or row["data"] != canonical_text(expected["data"]):
+        if any(row[name] != expected[name] for name in CONTENT) or row["data"] != expected["data_text"]:
             raise Failed(position, "the audit row's content differs from the stored event")
         if (row["prev_hash"], row["hash"], row["seq"]) != (previous, self.head, self.checked):
             raise Failed(position, "the audit row's hash chain does not match the recomputed chain")

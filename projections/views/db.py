@@ -30,14 +30,32 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("view timestamps must be timezone-aware")
         return value.astimezone(timezone.utc).replace(tzinfo=None)
 
+    def bind_processor(self, dialect: Any) -> Any:
+        """On SQLite, the text SQLAlchemy's DATETIME stores ("YYYY-MM-DD HH:MM:SS.ffffff"), written in one step: it
+        runs for every timestamp of every row a fold writes (tests/projections/views/test_db.py: the same text)."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        return _sqlite_text
+
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)  # made once: per row
+
+
+def _sqlite_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("view timestamps must be timezone-aware")
+    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def canonical_text(value: Any) -> str:
     """JSON columns are written in canonical form (sorted keys, no spaces, UTF-8): verification compares an audit
     row's data as stored text, without parsing it."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def open_engine(url: str, schema: str | None = None, pool_size: int = 5) -> Engine:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import Connection, Table, select
 
+from projections.views.bulk import insert_rows, update_rows
 from projections.views.runner import Item
 
 Row = dict[str, Any]
@@ -38,12 +39,9 @@ def fold_rows(conn: Connection, table: Table, items: Sequence[Item], handlers: d
 
 
 def write_rows(conn: Connection, table: Table, new: list[Row], changed: list[Row]) -> None:
-    if new:
-        conn.execute(table.insert(), new)
-    if changed:
-        statement = update(table).where(table.c.id == bindparam("row_id"))
-        conn.execute(statement, [{"row_id": row["id"], **{k: v for k, v in row.items() if k != "id"}}
-                                 for row in changed])
+    """Each row the page touched written once: the new ones inserted, the others updated (bulk.py)."""
+    insert_rows(conn, table, new)
+    update_rows(conn, table, changed)
 
 
 def fold_in_memory(events: Sequence[Any], handlers: dict[type, Fold]) -> Row | None:

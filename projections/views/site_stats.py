@@ -3,7 +3,6 @@ center ← station ← post (a site's row covers its own orders and those of eve
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -21,28 +20,30 @@ def _seconds(later: datetime, earlier: datetime | None) -> int:
     return int((later - earlier).total_seconds()) if earlier is not None else 0
 
 
-def _step(row: Row | None, e: Any) -> tuple[Row, Counter[str]]:
-    """The order's new tracking row, and what it adds to its site's numbers."""
+Delta = list[tuple[str, int]]
+
+
+def _step(row: Row | None, e: Any) -> tuple[Row, Delta]:
+    """The order's new tracking row, and what it adds to its site's numbers (column, amount)."""
     if row is None:
         placed = status_after(type(e))
         return ({"id": str(e.originator_id), "site_id": e.site_id, "status": placed, "placed_at": e.timestamp,
-                 "dispatched_at": None, "accepted_at": None, "was_dispatched": False}, Counter({placed: 1}))
+                 "dispatched_at": None, "accepted_at": None, "was_dispatched": False}, [(placed, 1)])
     status = status_after(type(e), row["status"])
-    delta: Counter[str] = Counter({row["status"]: -1})
-    delta[status] += 1
+    delta = [(row["status"], -1), (status, 1)]
     row = {**row, "status": status}
     if isinstance(e, Order.Dispatched):
         if not row["was_dispatched"]:  # time to dispatch counts the first dispatch only
-            delta.update(dispatch_seconds=_seconds(e.timestamp, row["placed_at"]), dispatch_count=1)
+            delta += [("dispatch_seconds", _seconds(e.timestamp, row["placed_at"])), ("dispatch_count", 1)]
         row.update(was_dispatched=True, dispatched_at=e.timestamp)
     elif isinstance(e, Order.Accepted):
-        delta.update(accept_seconds=_seconds(e.timestamp, row["dispatched_at"]), accept_count=1)
+        delta += [("accept_seconds", _seconds(e.timestamp, row["dispatched_at"])), ("accept_count", 1)]
         row.update(accepted_at=e.timestamp)
     elif isinstance(e, Order.ServiceCompleted):
-        delta.update(complete_seconds=_seconds(e.timestamp, row["accepted_at"]), complete_count=1,
-                     service_minutes=e.service_minutes)
+        delta += [("complete_seconds", _seconds(e.timestamp, row["accepted_at"])), ("complete_count", 1),
+                  ("service_minutes", e.service_minutes)]
     elif isinstance(e, Order.Reviewed):
-        delta.update(rating_count=1, rating_total=e.rating)
+        delta += [("rating_count", 1), ("rating_total", e.rating)]
     return row, delta
 
 
@@ -67,22 +68,23 @@ class SiteStats:
         keys = {key for key, _ in keyed}
         rows = {r["id"]: dict(r) for r in conn.execute(select(self.orders).where(self.orders.c.id.in_(keys)))
                 .mappings()}
-        existing, deltas = set(rows), Counter[tuple[str, str]]()
+        existing, deltas = set(rows), dict[tuple[str, str], int]()
         for key, e in keyed:
             rows[key], delta = _step(rows.get(key), e)
             site = rows[key]["site_id"]
-            for column, amount in delta.items():
-                deltas[(site, column)] += amount
+            for column, amount in delta:
+                deltas[(site, column)] = deltas.get((site, column), 0) + amount
         write_rows(conn, self.orders, [rows[k] for k in keys - existing], [rows[k] for k in keys & existing])
         self._add(conn, deltas)
 
-    def _add(self, conn: Connection, deltas: Counter[tuple[str, str]]) -> None:
+    def _add(self, conn: Connection, deltas: dict[tuple[str, str], int]) -> None:
         """Add each site's numbers to the site and to every site above it."""
         tree = dict(conn.execute(select(self.tree.c.id, self.tree.c.parent_id)).tuples().all())
-        rolled: dict[str, Counter[str]] = {}
+        rolled: dict[str, dict[str, int]] = {}
         for (site, column), amount in deltas.items():
+            by_site = rolled.setdefault(column, {})
             while site is not None:
-                rolled.setdefault(column, Counter())[site] += amount
+                by_site[site] = by_site.get(site, 0) + amount
                 site = tree.get(site)
         self._ensure_rows(conn, {site for by_site in rolled.values() for site in by_site})
         for column, by_site in rolled.items():
