@@ -20,7 +20,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from projections.audit.log import CheckpointHook
 from projections.views.db import write_connection
 from projections.views.index_names import NEXT, index_names, neutral
-from projections.views.runner import DDL_LOCK, REBUILD_PAGE_SIZE, Hooks, Projection, Runner
+from projections.views.runner import DDL_LOCK, PAGE_SIZE, REBUILD_PAGE_SIZE, Hooks, Projection, Runner
 from projections.views.tables import ViewTables, build_tables
 
 OLD = "old_"
@@ -43,8 +43,11 @@ class NextGeneration:
                  make_projections: Callable[[ViewTables], Sequence[Projection]], *, hooks: Hooks | None = None,
                  on_step: Callable[[str], None] | None = None, sign: CheckpointHook | None = None):
         self.engine, self.live, self.tables = engine, live, build_tables(NEXT)
+        # On SQLite each page holds the one write lock that the API's commands and catch-ups wait for: the
+        # ordinary pages keep that wait short (measured: p99 2.9 s with the rebuild's large pages under load).
+        page_size = PAGE_SIZE if engine.dialect.name == "sqlite" else REBUILD_PAGE_SIZE
         self.runner = Runner(engine, self.tables.positions, recorder, mapper, make_projections(self.tables), hooks,
-                             REBUILD_PAGE_SIZE)
+                             page_size)
         # on_step(name) runs before each step's commit ("index NAME", "switch"): a seam for crash tests.
         self.on_step, self.sign = on_step or (lambda step: None), sign
 
