@@ -10,6 +10,7 @@ from interfaces.bootstrap import open_read_model
 from projections import Hooks
 from projections.views.generations import RebuildDiverged
 from projections.views.index_names import index_names
+from projections.views.tables import build_tables
 from tests.projections.scenario import district_day, place
 from tests.projections.views.test_exactly_once import SimulatedCrash, view_differences
 
@@ -18,8 +19,6 @@ PAGE = 7
 
 @pytest.fixture
 def fresh_fold(app):  # type: ignore[no-untyped-def]
-    from projections.views.tables import build_tables
-
     def fold():  # type: ignore[no-untyped-def]
         model = open_read_model(app, tables=build_tables("fresh_"))
         model.catch_up()
