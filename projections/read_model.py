@@ -27,7 +27,8 @@ from projections.views.order_board import OrderBoard
 from projections.reads.queries import Cursors, list_orders, list_volunteers
 from projections.reads.queue import list_queue
 from projections.reads.service_records import AuditServiceRecords
-from projections.views.runner import PAGE_SIZE, REBUILD_PAGE_SIZE, Hooks, Projection, Runner
+from projections.views.generations import NextGeneration, progress
+from projections.views.runner import PAGE_SIZE, Hooks, Projection, Runner
 from projections.reads.site_queries import site_summary
 from projections.views.site_stats import SiteStats
 from projections.views.tables import ViewTables, build_tables
@@ -79,6 +80,7 @@ class ReadModel(AuditTrail):
         # `views`: fold only these (a worker of a partitioned deployment); default: all of them.
         # Seals of values stored in clear are keyed by the audit key (chain.py: Sealer), the same in every process.
         self.sealer = Sealer(b"" if signer is None else signer.derive_key("audit seals"))
+        self.checkpoint_every = checkpoint_every
         projections = build_projections(self.tables, self.marks.record if self.marks else None, checkpoint_every,
                                         views, self.sealer)
         self.runner = Runner(engine, self.tables.positions, recorder, mapper, projections, hooks, page_size)
@@ -132,19 +134,27 @@ class ReadModel(AuditTrail):
         latest = self.recorder.max_notification_id() or 0
         return max(0, latest - min(self.positions().values(), default=0))
 
-    def rebuild(self, on_page: Callable[[int], None] | None = None) -> int:
-        """Drop the views and fold them again from position 0 (signed checkpoints are kept)."""
-        self.reset()
-        return self.fold_from_scratch(on_page)
+    def rebuild(self, on_page: Callable[[int], None] | None = None, restart: bool = False) -> int:
+        """Fold the views again from position 0 beside the live ones, then switch them in (blue/green,
+        generations.py): the live views answer throughout; an interrupted rebuild resumes unless `restart`."""
+        generation = self.next_generation()
+        generation.start(restart)
+        generation.fold(on_page)
+        generation.finish(on_page)
+        return min(self.positions().values(), default=0)
 
-    def reset(self) -> None:
-        """Drop every view and create it again, empty, at position 0."""
-        self.tables.metadata.drop_all(self.engine, tables=self.tables.views(), checkfirst=True)
-        self.create_tables()
+    def next_generation(self, views: Collection[str] | None = None, hooks: Hooks | None = None,
+                        on_step: Callable[[str], None] | None = None) -> NextGeneration:
+        """The views' next generation (all of them, or only `views`: one group of a parallel rebuild)."""
+        def projections(tables: ViewTables) -> list[Projection]:
+            return build_projections(tables, None, self.checkpoint_every, views, self.sealer)
 
-    def fold_from_scratch(self, on_page: Callable[[int], None] | None = None) -> int:
-        """Catch up in the large pages of a rebuild."""
-        return self.runner.catch_up(on_page=on_page, page_size=max(self.runner.page_size, REBUILD_PAGE_SIZE))
+        return NextGeneration(self.engine, self.tables, self.recorder, self.mapper, projections, hooks=hooks,
+                              on_step=on_step, sign=self.marks.record if self.marks else None)
+
+    def rebuild_progress(self) -> dict[str, Any] | None:
+        """A rebuild under way: its positions and how far behind the log's head (None when there is none)."""
+        return progress(self.next_generation(), self.recorder.max_notification_id() or 0)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -1,8 +1,9 @@
 """Rebuild and verify split between processes, for the cores of one machine.
 
-Rebuild: one process per group of views (projections.read_model.partition_views). Each group folds the whole
-log under its own position rows, so on PostgreSQL the groups fold at the same time; on SQLite their writes
-take turns but reading and decoding the log overlap.
+Rebuild: blue/green (projections/views/generations.py), the next generation's groups of views
+(projections.read_model.partition_views) folded one process each. Each group folds the whole log under its own
+position rows, so on PostgreSQL the groups fold at the same time; on SQLite their writes take turns but reading
+and decoding the log overlap. This process then indexes the next tables and switches them in.
 Verify: one process per segment of the log; each segment starts from the head the audit table claims at its
 start, and the joined report checks every claim against the segment before it (projections.audit.verify.joined).
 """
@@ -25,22 +26,25 @@ SPAWN = multiprocessing.get_context("spawn")  # children open their own connecti
 
 
 def fold_views(settings: Settings, views: Sequence[str], on_page: Progress = None) -> int:
-    """Fold `views` (already reset) from position 0 in this process; returns their lowest position."""
+    """Fold `views` of the next generation (already started) in this process; returns their lowest position."""
     with bootstrap(settings, prepared=True, views=views) as system:
-        return system.read_model.fold_from_scratch(on_page)
+        return system.read_model.next_generation(views).fold(on_page)
 
 
-def rebuild(settings: Settings, jobs: int, on_page: Progress = None) -> dict[str, int]:
-    """Drop and recreate every view, then fold them in `jobs` processes (this one included); their positions."""
+def rebuild(settings: Settings, jobs: int, on_page: Progress = None, restart: bool = False) -> dict[str, int]:
+    """Fold the next generation of every view in `jobs` processes (this one included), resuming one under way
+    unless `restart`; then index it and switch it in. The new live views' positions."""
     with bootstrap(settings, reference_data=False) as system:
         model = system.read_model
-        model.reset()
+        generation = model.next_generation()
+        generation.start(restart)
         first, *others = partition_views(jobs)
         with ProcessPoolExecutor(max_workers=max(1, len(others)), mp_context=SPAWN) as pool:
             futures = [pool.submit(fold_views, settings, group) for group in others]
             fold_views(settings, first, on_page)
             for future in futures:
-                future.result()  # a failed group fails the rebuild
+                future.result()  # a failed group fails the rebuild (the live views stay; run it again to resume)
+        generation.finish(on_page)
         return model.positions()
 
 

@@ -74,19 +74,22 @@ def run(once: bool, interval: float, views: tuple[str, ...]) -> None:
 @projections.command()
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, len(VIEW_UNITS)),
               help="Processes to fold the views in (groups of views side by side; helps most on PostgreSQL).")
-def rebuild(jobs: int) -> None:
-    """Drop every view and fold it again from position 0 (signed checkpoints are kept)."""
+@click.option("--restart", is_flag=True, help="Start over from position 0 instead of resuming a rebuild under way.")
+def rebuild(jobs: int, restart: bool) -> None:
+    """Fold every view again from position 0 beside the live ones, then switch them in: the views keep answering
+    throughout; an interrupted rebuild resumes where it stopped (signed checkpoints are kept)."""
     settings = Settings.from_env()
     app = application(settings, reference_data=False)  # only the log's head: no view needs opening
     total = latest(app)
     app.close()
     with progress_bar("rebuilding" if jobs == 1 else f"rebuilding ({jobs} jobs)", total) as advance:
-        positions = parallel.rebuild(settings, jobs, on_page=advance)
+        positions = parallel.rebuild(settings, jobs, on_page=advance, restart=restart)
     echo_json({"rebuilt_to": min(positions.values(), default=0), "positions": positions})
 
 
 @projections.command()
 def status() -> None:
-    """Each view's position, the log's latest position and the lag."""
+    """Each view's position, the log's latest position and the lag; a rebuild under way, how far it is."""
     with opened() as (app, model):
-        echo_json({"latest": latest(app), "positions": model.positions(), "lag": model.lag()})
+        echo_json({"latest": latest(app), "positions": model.positions(), "lag": model.lag(),
+                   "rebuild": model.rebuild_progress()})

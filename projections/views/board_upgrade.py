@@ -4,13 +4,12 @@ build the indexes it lacks, drop the ones they replaced. No refold of the log is
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, inspect, select, text, update
-from sqlalchemy.exc import SAWarning
 from sqlalchemy.schema import CreateIndex
 
+from projections.views.index_names import index_names, neutral
 from projections.views.jurisdiction import COLUMNS, ancestor_columns, read_parents
 
 REPLACED_INDEXES = ("placed", "status_placed", "site_status", "responsible_status")
@@ -27,11 +26,10 @@ def upgrade_order_board(board: Table, site_tree: Table, conn: Connection) -> Non
         conn.execute(text(f"ALTER TABLE {board.name} ADD COLUMN {name} {column_type}"))
     if not set(COLUMNS) <= present:
         _fill(board, site_tree, conn)
-    with warnings.catch_warnings():  # expression indexes (the queue's) are not reflected: created IF NOT EXISTS
-        warnings.simplefilter("ignore", SAWarning)
-        indexes = {index["name"] for index in found.get_indexes(board.name)}
-    for name in {f"ix_{board.name}_{suffix}" for suffix in REPLACED_INDEXES} & indexes:
-        conn.execute(text(f"DROP INDEX {name}"))
+    # Compared by their generation-neutral names: after a blue/green rebuild on SQLite they may be `ix_next_…`.
+    indexes = {neutral(name): name for name in index_names(conn, board.name)}
+    for name in {f"ix_{board.name}_{suffix}" for suffix in REPLACED_INDEXES} & set(indexes):
+        conn.execute(text(f"DROP INDEX {indexes[name]}"))
     for index in board.indexes:
         if index.name not in indexes:
             conn.execute(CreateIndex(index, if_not_exists=True))

@@ -98,18 +98,28 @@ class Runner:
         except Exception as error:  # noqa: BLE001 - whatever a damaged record raises while decoding
             raise ViewsDamaged(notification.id, error) from error
 
+    def catch_up_within(self, conn: Connection) -> None:
+        """Apply every notification not yet applied, in the caller's write transaction (a blue/green switch)."""
+        start = min(self._locked_positions(conn).values(), default=0)
+        while page := self.recorder.select_notifications(start, self.page_size, inclusive_of_start=False):
+            self._apply_in(conn, [Item(n.id, n, self._decode(n)) for n in page])
+            start = page[-1].id
+
     def _apply(self, items: Sequence[Item]) -> None:
         """One transaction for the page: every projection's rows and new position commit together."""
         with write_connection(self.engine) as conn, conn.begin():
-            # Re-read the positions under the lock: another worker may have applied this page meanwhile.
-            positions = self._locked_positions(conn)
-            for projection in self.projections:
-                fresh = [item for item in items if item.position > positions[projection.name]]
-                if fresh:
-                    projection.apply(conn, fresh)
-                    conn.execute(update(self.table).where(self.table.c.name == projection.name)
-                                 .values(position=fresh[-1].position))
-                    self.hooks.before_commit(projection.name, fresh[-1].position)
+            self._apply_in(conn, items)
+
+    def _apply_in(self, conn: Connection, items: Sequence[Item]) -> None:
+        # Re-read the positions under the lock: another worker may have applied this page meanwhile.
+        positions = self._locked_positions(conn)
+        for projection in self.projections:
+            fresh = [item for item in items if item.position > positions[projection.name]]
+            if fresh:
+                projection.apply(conn, fresh)
+                conn.execute(update(self.table).where(self.table.c.name == projection.name)
+                             .values(position=fresh[-1].position))
+                self.hooks.before_commit(projection.name, fresh[-1].position)
 
     def _locked_positions(self, conn: Connection) -> dict[str, int]:
         names = [p.name for p in self.projections]

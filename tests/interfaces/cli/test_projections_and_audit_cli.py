@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from interfaces.bootstrap import audit_key_path, open_read_model
 from interfaces.cli.main import cli
+from projections import Hooks
 from projections.audit.signing import Signer
 from projections.read_model import partition_views
 from tests.projections.audit.v1_store import make_v1
@@ -144,3 +145,39 @@ def test_audit_migrate_moves_a_v1_store_to_v2_and_it_verifies(app, clock, civicf
     assert migrated.exit_code == 0 and last_json(migrated)["v1_checkpoints_kept"] == kept
     verified = civicflow("audit", "verify")
     assert verified.exit_code == 0 and last_json(verified)["checked"] == app.recorder.max_notification_id()
+
+
+class Interrupted(Exception):
+    pass
+
+
+def interrupted_rebuild(read_model, pages: int) -> int:  # type: ignore[no-untyped-def]
+    """A rebuild that stops after `pages` pages of the next generation (as a killed one would); its position."""
+    done = {"n": 0}
+
+    def after_read(items) -> None:  # type: ignore[no-untyped-def]
+        done["n"] += 1
+        if done["n"] > pages:
+            raise Interrupted()
+    generation = read_model.next_generation(hooks=Hooks(after_read=after_read))
+    generation.runner.page_size = 10
+    generation.start()
+    with pytest.raises(Interrupted):
+        generation.fold()
+    return min(generation.positions().values())
+
+
+def test_status_shows_an_interrupted_rebuild_and_rebuild_resumes_it_or_restarts(app, clock, civicflow, read_model):
+    district_day(app, clock)
+    latest = app.recorder.max_notification_id()
+    left_at = interrupted_rebuild(read_model, pages=3)
+    status = last_json(civicflow("projections", "status"))
+    assert status["rebuild"] == {"positions": dict.fromkeys(status["positions"], left_at), "behind": latest - left_at}
+    assert status["lag"] == latest  # the live views are untouched: still where they were (never folded here)
+    rebuilt = last_json(civicflow("projections", "rebuild", "--jobs", "2"))
+    assert rebuilt["rebuilt_to"] == latest and last_json(civicflow("projections", "status"))["rebuild"] is None
+    single = snapshot(read_model)
+    interrupted_rebuild(read_model, pages=2)
+    restarted = last_json(civicflow("projections", "rebuild", "--restart"))
+    assert restarted["rebuilt_to"] == latest and snapshot(read_model) == single
+    assert last_json(civicflow("audit", "verify"))["ok"] is True
