@@ -42,9 +42,10 @@ def build_tables(prefix: str = "") -> ViewTables:
     tables = ViewTables(md, _positions(md, prefix), _order_board(md, prefix), _volunteer_roster(md, prefix),
                         *_site_tables(md, prefix), _audit_log(md, prefix), _checkpoints(md, prefix),
                         _verifications(md, prefix))
-    # Creating the tables also upgrades an order_board from before its jurisdiction columns (board_upgrade.py).
+    # Creating the tables also upgrades an order_board from before its jurisdiction or updated_at columns
+    # (board_upgrade.py).
     event.listen(md, "after_create", lambda target, connection, **kw: upgrade_order_board(
-        tables.order_board, tables.site_tree, connection))
+        tables.order_board, tables.site_tree, tables.audit_log, connection))
     return tables
 
 
@@ -69,6 +70,7 @@ def _order_board(md: MetaData, p: str) -> Table:
         Column("escalations", JSON, nullable=False), Column("dispatch_by", UTCDateTime),
         Column("accept_by", UTCDateTime), Column("complete_by", UTCDateTime), Column("review_by", UTCDateTime),
         Column("window_start", UTCDateTime), Column("window_end", UTCDateTime),
+        Column("updated_at", UTCDateTime),  # the latest event's time (Open311's updated_datetime); board_upgrade.py
         Column("version", Integer, nullable=False),
         *(Column(name, String(ID)) for name in ANCESTOR_COLUMNS),
         Index(f"ix_{t}_volunteer_status", "assignee_volunteer_id", "status"),
