@@ -6,7 +6,7 @@ text here, once, so that the answer is plain lists of strings for json.dumps or 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,24 +33,28 @@ class Presenter:
         self.services = {code: category.name_zh for code, category in categories.items()}
         self.residents = residents
 
-    def request(self, row: Mapping[str, Any], notes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-        """`notes`: the order's timeline (reads/open311.timelines) for extensions=true, else None."""
+    def requests(self, rows: Sequence[Mapping[str, Any]], notes: Mapping[str, list[dict[str, Any]]] | None = None
+                 ) -> list[dict[str, Any]]:
+        """`notes`: the orders' timelines by id (reads/open311.timelines) for extensions=true, else None. The
+        descriptions are opened together (one read of the page's residents' keys), and masked for the public."""
+        opened = self.residents.reveal_values("description", [row["description"] for row in rows])
+        return [self.request(row, mask_free_text(text), None if notes is None else notes[row["id"]])
+                for row, text in zip(rows, opened)]
+
+    def request(self, row: Mapping[str, Any], description: str | None,
+                notes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         name, lat, lon = self.sites.get(row["site_id"], NO_SITE)
         request = {
             "service_request_id": row["id"], "status": open311_status(row["status"]),
             "status_notes": STATUS_NOTES.get(row["status"], row["status"]),
             "service_name": self.services.get(row["category"], row["category"]), "service_code": row["category"],
-            "description": self.description(row["description"]),
+            "description": description,
             "agency_responsible": self.sites.get(row["responsible_site_id"], NO_SITE)[0], "service_notice": None,
             "requested_datetime": w3c(row["placed_at"]), "updated_datetime": _w3c(row["updated_at"]),
             "expected_datetime": _w3c(row["expected_at"]), "address": name, "address_id": row["site_id"],
             "zipcode": None, "lat": lat, "long": lon, "media_url": None,
         }
         return request if notes is None else {**request, **_extensions(row, notes)}
-
-    def description(self, text: str) -> str | None:
-        """Opened (ERASED once the resident's key is destroyed) and masked for the public."""
-        return mask_free_text(self.residents.reveal_value("description", text))
 
 
 def _extensions(row: Mapping[str, Any], notes: list[dict[str, Any]]) -> dict[str, Any]:

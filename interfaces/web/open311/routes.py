@@ -83,10 +83,9 @@ def _requests(wanted: RequestFilter, extended: bool) -> list[dict[str, Any]]:
     model = read_model()  # caught up: a request just posted is found
     with model.engine.connect() as conn:
         rows = service_requests(conn, model.tables.order_board, wanted, now())
-        notes = timelines(conn, model.tables.audit_log, [row["id"] for row in rows]) if extended else {}
+        notes = timelines(conn, model.tables.audit_log, [row["id"] for row in rows]) if extended else None
     app = civicflow()
-    presenter = Presenter(app.sites, app.categories, app.residents)
-    return [presenter.request(row, notes.get(row["id"])) for row in rows]
+    return Presenter(app.sites, app.categories, app.residents).requests(rows, notes)
 
 
 @blp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])

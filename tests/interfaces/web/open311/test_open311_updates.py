@@ -119,3 +119,30 @@ def test_no_get_carries_personal_data(world: World) -> None:
             assert "137****1111" in body
     xml = ElementTree.fromstring(world.client.get(f"{V2}/requests.xml?extensions=true").data)
     assert {child.tag for child in xml.find("request")} == SPEC_FIELDS | {"extended_attributes", "notes"}
+
+
+class CountingKeys:
+    """The key store, counting its reads."""
+
+    def __init__(self, keys: Any):
+        self.inner, self.reads = keys, 0
+
+    def key(self, key_id: str) -> Any:
+        self.reads += 1
+        return self.inner.key(key_id)
+
+    def read_keys(self, key_ids: Any) -> Any:
+        self.reads += 1
+        return self.inner.read_keys(key_ids)
+
+
+def test_a_pages_sealed_descriptions_are_opened_with_one_read_of_the_keys(world: World,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    for number in range(4):
+        world.place(resident={**RESIDENT, "phone": f"1391111000{number}"}, description=f"请打 1370000111{number}")
+    world.client.get(f"{V2}/requests.json")  # caught up
+    counting = CountingKeys(world.app.residents.keys)
+    monkeypatch.setattr(world.app.residents, "keys", counting)
+    descriptions = [r["description"] for r in world.client.get(f"{V2}/requests.json").get_json()]
+    assert sorted(descriptions) == [f"请打 137****111{number}" for number in range(4)]
+    assert counting.reads == 1
