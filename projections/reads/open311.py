@@ -24,7 +24,7 @@ OPEN_STATUSES = tuple(status for status in STATUSES if status not in CLOSED_STAT
 STATUSES_OF = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES}
 DEADLINE_NAMES = frozenset(DEADLINE_IN_STATUS.values())
 SHOWN = ("id", "status", "category", "site_id", "responsible_site_id", "description", "priority", "placed_at",
-         "updated_at", "escalations")
+         "updated_at")
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,13 @@ def open311_status(status: str) -> str:
     return "closed" if status in CLOSED_STATUSES else "open"
 
 
-def service_requests(conn: Connection, t: Table, wanted: RequestFilter, now: datetime) -> list[dict[str, Any]]:
-    """Rows of SHOWN, plus `expected_at` (the deadline of the status, if any) and `overdue` at `now`."""
+def service_requests(conn: Connection, t: Table, wanted: RequestFilter, now: datetime, extended: bool = False
+                     ) -> list[dict[str, Any]]:
+    """Rows of SHOWN, plus `expected_at` (the deadline of the status, if any) and `overdue` at `now`; with
+    `extended`, the escalations too (a JSON column: decoded only when shown)."""
     size = max(1, min(wanted.page_size, MAX_RESULTS))
-    columns = [*(t.c[name] for name in SHOWN), _deadline(t).label("expected_at")]
+    columns = [*(t.c[name] for name in SHOWN), _deadline(t).label("expected_at"),
+               *((t.c.escalations,) if extended else ())]
     query = select(*columns).where(*_clauses(t, wanted)).order_by(t.c.placed_at.desc(), t.c.id.desc())
     query = query.limit(size).offset((max(wanted.page, 1) - 1) * size)
     result = conn.execute(query)

@@ -82,7 +82,7 @@ def one_request(request_id: str, fmt: str) -> Response:
 def _requests(wanted: RequestFilter, extended: bool) -> list[dict[str, Any]]:
     model = read_model()  # caught up: a request just posted is found
     with model.engine.connect() as conn:
-        rows = service_requests(conn, model.tables.order_board, wanted, now())
+        rows = service_requests(conn, model.tables.order_board, wanted, now(), extended)
         notes = timelines(conn, model.tables.audit_log, [row["id"] for row in rows]) if extended else None
     app = civicflow()
     return Presenter(app.sites, app.categories, app.residents).requests(rows, notes)
