@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -100,6 +100,13 @@ class Residents:
 
     def reveal_value(self, field: str, value: Any) -> Any:
         return self._open({}, field, value)
+
+    def reveal_values(self, field: str, values: Sequence[Any]) -> list[Any]:
+        """Values of one field of many orders (a page), opened with their residents' keys read at once."""
+        rids = {rid for rid in map(sealed_key, values) if rid is not None}
+        found = self.keys.read_keys(rids)
+        keys: dict[str, bytes | None] = {rid: found.get(rid) for rid in rids}
+        return [self._open(keys, field, value) for value in values]
 
     def _open(self, keys: dict[str, bytes | None], field: str, value: Any) -> Any:
         rid = sealed_key(value)

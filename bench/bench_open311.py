@@ -88,7 +88,7 @@ def synthetic_row(rng: random.Random, now: datetime, posts: list[str], codes: li
     return {"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "status": status,
             "category": rng.choice(codes), "site_id": site, "responsible_site_id": site, "description": "量血压",
             "channel": "bench", "priority": "normal", "resident": {"name": "x", "phone": "x", "address": None},
-            "placed_at": placed, "escalations": [], "dispatch_by": placed + timedelta(hours=2),
+            "placed_at": placed, "updated_at": placed, "escalations": [], "dispatch_by": placed + timedelta(hours=2),
             "complete_by": placed + timedelta(days=7), "version": 1}
 
 

@@ -35,6 +35,15 @@ class Readers:
             row = self._connection().execute(sql, params).fetchone()
         return None if row is None else row[0]
 
+    def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Every row of `sql` (`?` for its parameters); a dropped connection is opened again, once."""
+        sql = sql.replace("?", self.placeholder)
+        try:
+            return list(self._connection().execute(sql, params).fetchall())
+        except self.dropped:
+            self.local.conn = None
+            return list(self._connection().execute(sql, params).fetchall())
+
     def _connection(self) -> Any:
         conn = getattr(self.local, "conn", None)
         if conn is None:

@@ -1,8 +1,10 @@
 """Open311 GeoReport v2 reads over order_board: service requests by id, service code, date range and status.
 
-Rows come back as presenting.order_row has them, plus the responsible site (after escalations) and the
-latest time the board knows of; the interface masks and shapes them. Newest first, one page of at most
-MAX_RESULTS: each filter is a range of an index read backwards (ix_order_board_*_newest, tables.py)."""
+Only the columns a service request shows are read (never the resident, the channel or who is assigned: no
+personal data leaves the board this way), with the deadline of the order's status picked in SQL, and the time
+of the latest event (`updated_at`, kept by the board). Newest first, one page of at most MAX_RESULTS: each
+filter is a range of an index read backwards (ix_order_board_*_newest, tables.py). The page's timelines are one
+query on the audit log (`timelines`), not one per order."""
 
 from __future__ import annotations
 
@@ -11,16 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, case, select, type_coerce
 
-from domain.order import CANCELLED, CLOSED, COMPLETED, REVIEWED, STATUSES
-from projections import presenting
+from domain.order import CANCELLED, CLOSED, COMPLETED, DEADLINE_IN_STATUS, REVIEWED, STATUSES, overdue
+from projections.views.db import UTCDateTime
 
 MAX_RESULTS = 1000  # GeoReport v2: "may return a maximum of 1,000 results"
 CLOSED_STATUSES = (COMPLETED, REVIEWED, CLOSED, CANCELLED)
 OPEN_STATUSES = tuple(status for status in STATUSES if status not in CLOSED_STATUSES)
 STATUSES_OF = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES}
-TIMES = ("placed_at", "dispatched_at", "accepted_at", "started_at", "completed_at")
+DEADLINE_NAMES = frozenset(DEADLINE_IN_STATUS.values())
+SHOWN = ("id", "status", "category", "site_id", "responsible_site_id", "description", "priority", "placed_at",
+         "updated_at")
 
 
 @dataclass(frozen=True)
@@ -40,11 +44,42 @@ def open311_status(status: str) -> str:
     return "closed" if status in CLOSED_STATUSES else "open"
 
 
-def service_requests(conn: Connection, t: Table, wanted: RequestFilter, now: datetime) -> list[dict[str, Any]]:
+def service_requests(conn: Connection, t: Table, wanted: RequestFilter, now: datetime, extended: bool = False
+                     ) -> list[dict[str, Any]]:
+    """Rows of SHOWN, plus `expected_at` (the deadline of the status, if any) and `overdue` at `now`; with
+    `extended`, the escalations too (a JSON column: decoded only when shown)."""
     size = max(1, min(wanted.page_size, MAX_RESULTS))
-    query = select(t).where(*_clauses(t, wanted)).order_by(t.c.placed_at.desc(), t.c.id.desc())
+    columns = [*(t.c[name] for name in SHOWN), _deadline(t).label("expected_at"),
+               *((t.c.escalations,) if extended else ())]
+    query = select(*columns).where(*_clauses(t, wanted)).order_by(t.c.placed_at.desc(), t.c.id.desc())
     query = query.limit(size).offset((max(wanted.page, 1) - 1) * size)
-    return [_request_row(dict(row), now) for row in conn.execute(query).mappings()]
+    result = conn.execute(query)
+    names = tuple(result.keys())
+    rows = [dict(zip(names, row)) for row in result]
+    for row in rows:  # the deadline that applies, under whichever name the status gives it
+        row["overdue"] = overdue(row["status"], dict.fromkeys(DEADLINE_NAMES, row["expected_at"]), now)
+    return rows
+
+
+def timelines(conn: Connection, audit_log: Table, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The events of these orders (type and time, never their data or actor), in order, by order id: one query."""
+    found: dict[str, list[dict[str, Any]]] = {order_id: [] for order_id in ids}
+    if ids:
+        t = audit_log
+        query = select(t.c.aggregate_id, t.c.type, t.c.timestamp).where(t.c.aggregate_id.in_(list(ids))) \
+            .order_by(t.c.aggregate_id, t.c.version)
+        for aggregate_id, event_type, timestamp in conn.execute(query):
+            found[aggregate_id].append({"type": event_type, "timestamp": timestamp})
+    return found
+
+
+def _deadline(t: Table) -> Any:
+    """The deadline that applies in the row's status (domain.order.DEADLINE_IN_STATUS), one column read."""
+    by_column: dict[str, list[str]] = {}
+    for status, name in DEADLINE_IN_STATUS.items():
+        by_column.setdefault(name, []).append(status)
+    whens = [(t.c.status.in_(statuses), t.c[name]) for name, statuses in by_column.items()]
+    return type_coerce(case(*whens, else_=None), UTCDateTime)
 
 
 def _clauses(t: Table, wanted: RequestFilter) -> list[Any]:
@@ -65,10 +100,3 @@ def _clauses(t: Table, wanted: RequestFilter) -> list[Any]:
 
 def _one_of(column: Any, values: Sequence[str]) -> Any:
     return column == values[0] if len(values) == 1 else column.in_(list(values))
-
-
-def _request_row(row: dict[str, Any], now: datetime) -> dict[str, Any]:
-    times = [row[name] for name in TIMES if row[name] is not None]
-    times += [datetime.fromisoformat(step["at"]) for step in row["escalations"]]
-    return {**presenting.order_row(row, now), "responsible_site_id": row["responsible_site_id"],
-            "updated_at": max(times)}

@@ -22,9 +22,10 @@ def _id(value: Any) -> str | None:
 
 
 def _changed(row: Row | None, event: Any, **changes: Any) -> Row:
+    """Every event after Placed goes through here: its time is the order's latest change (`updated_at`)."""
     assert row is not None, f"{type(event).__name__} before the order was placed"
     status = status_after(type(event), row["status"])  # the domain's table, not a copy of it
-    return {**row, "status": status, **changes, "version": event.originator_version}
+    return {**row, "status": status, **changes, "updated_at": event.timestamp, "version": event.originator_version}
 
 
 def _placed(row: Row | None, e: Any) -> Row:
@@ -36,7 +37,8 @@ def _placed(row: Row | None, e: Any) -> Row:
         "accepted_at": None, "started_at": None, "completed_at": None, "service_minutes": None, "rating": None,
         "comment": None, "cancel_reason": None, "escalations": [], "dispatch_by": e.dispatch_by,
         "accept_by": None, "complete_by": e.complete_by, "review_by": None, "window_start": e.window_start,
-        "window_end": e.window_end, "door_codes": None, "service_basis": None, "version": e.originator_version,
+        "window_end": e.window_end, "door_codes": None, "service_basis": None, "updated_at": e.timestamp,
+        "version": e.originator_version,
     }
 
 

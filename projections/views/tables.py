@@ -44,14 +44,14 @@ def build_tables(prefix: str = "") -> ViewTables:
     tables = ViewTables(md, _positions(md, prefix), _order_board(md, prefix), _volunteer_roster(md, prefix),
                         *_site_tables(md, prefix), _audit_log(md, prefix), _checkpoints(md, prefix),
                         _verifications(md, prefix))
-    # Creating the tables also upgrades an order_board from before its jurisdiction columns (board_upgrade.py),
-    # and the views from before door codes (column_upgrade.py).
+    # Creating the tables also upgrades an order_board from before its jurisdiction or updated_at columns
+    # (board_upgrade.py), and the views from before door codes (column_upgrade.py).
     event.listen(md, "after_create", lambda target, connection, **kw: _upgrade(tables, connection))
     return tables
 
 
 def _upgrade(tables: ViewTables, connection: Any) -> None:
-    upgrade_order_board(tables.order_board, tables.site_tree, connection)
+    upgrade_order_board(tables.order_board, tables.site_tree, tables.audit_log, connection)
     upgrade_columns(tables.order_board, "order_board", connection)
     upgrade_columns(tables.volunteer_roster, "volunteer_roster", connection)
 
@@ -78,6 +78,7 @@ def _order_board(md: MetaData, p: str) -> Table:
         Column("accept_by", UTCDateTime), Column("complete_by", UTCDateTime), Column("review_by", UTCDateTime),
         Column("window_start", UTCDateTime), Column("window_end", UTCDateTime),
         Column("door_codes", JSON), Column("service_basis", String(16)),  # states only, never a code (§17)
+        Column("updated_at", UTCDateTime),  # the latest event's time (Open311's updated_datetime); board_upgrade.py
         Column("version", Integer, nullable=False),
         *(Column(name, String(ID)) for name in ANCESTOR_COLUMNS),
         Index(f"ix_{t}_volunteer_status", "assignee_volunteer_id", "status"),

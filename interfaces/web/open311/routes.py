@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
-from uuid import UUID
 
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -16,9 +15,9 @@ from interfaces.web.open311 import services as catalogue
 from interfaces.web.open311.formats import FORMATS, Open311Error, error_response, respond
 from interfaces.web.open311.params import flag, request_filter, request_ids
 from interfaces.web.open311.placing import place
-from interfaces.web.open311.present import service_request, timeline
+from interfaces.web.open311.present import Presenter
 from interfaces.web.problems import ERROR_TABLE
-from projections.reads.open311 import RequestFilter, service_requests
+from projections.reads.open311 import RequestFilter, service_requests, timelines
 
 blp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FMT = f"<any({', '.join(FORMATS)}):fmt>"
@@ -83,12 +82,10 @@ def one_request(request_id: str, fmt: str) -> Response:
 def _requests(wanted: RequestFilter, extended: bool) -> list[dict[str, Any]]:
     model = read_model()  # caught up: a request just posted is found
     with model.engine.connect() as conn:
-        rows = service_requests(conn, model.tables.order_board, wanted, now())
-    found = [service_request(row, extended) for row in rows]
-    if extended:
-        for item in found:
-            item["notes"] = timeline(model.history(UUID(item["service_request_id"])))
-    return found
+        rows = service_requests(conn, model.tables.order_board, wanted, now(), extended)
+        notes = timelines(conn, model.tables.audit_log, [row["id"] for row in rows]) if extended else None
+    app = civicflow()
+    return Presenter(app.sites, app.categories, app.residents).requests(rows, notes)
 
 
 @blp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
