@@ -23,12 +23,13 @@ TABLE = re.compile(r'(?:FROM|INTO|UPDATE|TABLE)\s+(?:"?\w+"?\.)?"?(\w+)"?', re.I
 
 
 def kind_of(text: str) -> str:
-    """`SELECT civicflow_events`, `INSERT civicflow_events`, `LOCK civicflow_events`, `BEGIN`, `SET`, `NOTIFY`..."""
+    """`SELECT civicflow_events`, `SELECT MAX civicflow_events`, `INSERT civicflow_events`, `LOCK ...`, `BEGIN`..."""
     words = text.strip().split(None, 1)
     verb = words[0].upper() if words else "?"
     if verb in ("BEGIN", "COMMIT", "ROLLBACK", "NOTIFY", "SET", "SAVEPOINT", "RELEASE", "LISTEN"):
         return verb
     table = TABLE.search(text)
+    verb = f"{verb} MAX" if verb == "SELECT" and "MAX(" in text.upper() else verb
     return f"{verb} {table.group(1)}" if table else verb
 
 
