@@ -9,7 +9,7 @@ stored nowhere). Which orders a key sealed is read from the events' own views (p
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -80,6 +80,23 @@ class KeyStore:
         else:
             found = self._scalar(self._key_by_id, {"key_id": key_id})
         return None if found is None else bytes(found)
+
+    def keys_of(self, key_ids: Collection[str]) -> dict[str, bytes | None]:
+        """Several residents' keys in one read (a page of orders); None for a key that is gone (erased)."""
+        ids = sorted(set(key_ids))
+        if not ids:
+            return {}
+        if self.readers is not None:
+            marks = ", ".join("?" * len(ids))
+            rows = self.readers.rows(f"SELECT key_id, key FROM resident_keys WHERE key_id IN ({marks})", *ids)
+        else:
+            rows = self._once_more_if_dropped(lambda: self._rows(ids))
+        found = {key_id: bytes(key) for key_id, key in rows}
+        return {key_id: found.get(key_id) for key_id in ids}
+
+    def _rows(self, ids: list[str]) -> list[Any]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(self.keys.c.key_id, self.keys.c.key).where(self.keys.c.key_id.in_(ids))))
 
     def key_for(self, key_id: str, at: datetime) -> bytes:
         """The resident's key, made now (committed and synced before any event is sealed with it) if they have

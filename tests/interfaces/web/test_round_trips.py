@@ -52,3 +52,12 @@ def test_a_read_after_a_command_folds_it_once(world: World, seen: Statements) ->
     seen.reset()
     assert len(world.ok("dispatcher", "GET", "/api/v1/orders")["items"]) == 1
     assert seen.of("views")["INSERT order_board"] == 1
+
+
+def test_a_page_of_orders_reads_its_residents_keys_once(world: World, seen: Statements) -> None:
+    for phone in ("13911112222", "13911113333", "13911112222"):
+        world.place(resident={"name": "王秀英", "phone": phone, "address": "八宝山街道 3-201"})
+    world.ok("dispatcher", "GET", "/api/v1/orders")
+    seen.reset()
+    assert len(world.ok("dispatcher", "GET", "/api/v1/orders")["items"]) == 3
+    assert seen.of("views")["SELECT resident_keys"] == 1
