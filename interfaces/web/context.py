@@ -15,24 +15,14 @@ def civicflow() -> CivicFlow:
     return current_app.extensions["civicflow"]
 
 
-class CaughtUp:
-    """The lowest view position this process has seen after catching the views up. Positions only grow, so a read
-    whose store head (one indexed `MAX(notification_id)`) is not past it has nothing to fold: it skips reading
-    the positions (twice) and an empty page of notifications. The head is asked on every read, so a command
-    answered by any other process is still seen (DESIGN §8, read-your-writes)."""
-
-    def __init__(self) -> None:
-        self.position = 0
-
-    def ensure(self, model: Any) -> None:
-        if (model.recorder.max_notification_id() or 0) > self.position:
-            self.position = max(self.position, model.catch_up())
-
-
 def read_model() -> Any:
-    """The projections' ReadModel, caught up to the store's head first: reads are read-your-writes."""
+    """The projections' ReadModel, caught up to the store's head first: reads are read-your-writes (DESIGN §8).
+    The head (one indexed `MAX(notification_id)`) and the views' positions are read on every call, so a command
+    answered by any process is seen, and views set back (a rebuild, a position lowered by hand) are folded again;
+    only when they lag is the log read. Nothing is remembered between requests."""
     model = current_app.extensions["civicflow.read_model"]
-    current_app.extensions.setdefault("civicflow.caught_up", CaughtUp()).ensure(model)
+    if model.lag() > 0:
+        model.catch_up()
     return model
 
 
