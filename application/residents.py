@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -87,9 +87,10 @@ class Residents:
 
     # --- reading ----------------------------------------------------------------------------------
 
-    def revealed(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """An order (or an event's data) with its sealed fields opened: ERASED where the key is gone."""
-        keys: dict[str, bytes | None] = {}
+    def revealed(self, record: Mapping[str, Any], keys: dict[str, bytes | None] | None = None) -> dict[str, Any]:
+        """An order (or an event's data) with its sealed fields opened: ERASED where the key is gone. `keys`:
+        the residents' keys read already (`revealed_all`); any other is read as it is met."""
+        keys = {} if keys is None else keys
         out = dict(record)
         if isinstance(record.get("resident"), Mapping):
             out["resident"] = {name: self._open(keys, name, value) for name, value in record["resident"].items()}
@@ -98,14 +99,19 @@ class Residents:
                 out[name] = self._open(keys, name, record[name])
         return out
 
+    def revealed_all(self, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Several orders opened as `revealed` opens each, their residents' keys read in one go (a page of a list
+        costs one read of the key store, not one per order)."""
+        keys = self.keys.keys_of({rid for record in records for rid in _sealed_keys(record)})
+        return [self.revealed(record, keys) for record in records]
+
     def reveal_value(self, field: str, value: Any) -> Any:
         return self._open({}, field, value)
 
     def reveal_values(self, field: str, values: Sequence[Any]) -> list[Any]:
         """Values of one field of many orders (a page), opened with their residents' keys read at once."""
         rids = {rid for rid in map(sealed_key, values) if rid is not None}
-        found = self.keys.read_keys(rids)
-        keys: dict[str, bytes | None] = {rid: found.get(rid) for rid in rids}
+        keys = self.keys.keys_of(rids)
         return [self._open(keys, field, value) for value in values]
 
     def _open(self, keys: dict[str, bytes | None], field: str, value: Any) -> Any:
@@ -116,6 +122,12 @@ class Residents:
             keys[rid] = self.keys.key(rid)
         key = keys[rid]
         return ERASED if key is None else _open(key, rid, SEALED_AS.get(field, field), value)
+
+
+def _sealed_keys(record: Mapping[str, Any]) -> Iterator[str]:
+    resident = record.get("resident")
+    values = [*(resident.values() if isinstance(resident, Mapping) else ()), *(record.get(f) for f in FREE_TEXT)]
+    return (rid for rid in map(sealed_key, values) if rid is not None)
 
 
 def _seal(key: bytes, rid: str, field: str, value: str) -> str:

@@ -81,22 +81,22 @@ class KeyStore:
             found = self._scalar(self._key_by_id, {"key_id": key_id})
         return None if found is None else bytes(found)
 
-    def read_keys(self, key_ids: Collection[str]) -> dict[str, bytes]:
-        """The keys of these ids that exist (an erased resident's is missing), in one read: a page of orders."""
+    def keys_of(self, key_ids: Collection[str]) -> dict[str, bytes | None]:
+        """Several residents' keys in one read (a page of orders); None for a key that is gone (erased)."""
         ids = sorted(set(key_ids))
         if not ids:
             return {}
         if self.readers is not None:
-            found = self.readers.rows(f"SELECT key_id, key FROM resident_keys WHERE key_id IN "
-                                      f"({', '.join('?' * len(ids))})", *ids)
+            marks = ", ".join("?" * len(ids))
+            rows = self.readers.rows(f"SELECT key_id, key FROM resident_keys WHERE key_id IN ({marks})", *ids)
         else:
-            query = select(self.keys.c.key_id, self.keys.c.key).where(self.keys.c.key_id.in_(ids))
-            found = self._once_more_if_dropped(lambda: self._all(query))
-        return {key_id: bytes(key) for key_id, key in found}
+            rows = self._once_more_if_dropped(lambda: self._rows(ids))
+        found = {key_id: bytes(key) for key_id, key in rows}
+        return {key_id: found.get(key_id) for key_id in ids}
 
-    def _all(self, query: Any) -> list[Any]:
+    def _rows(self, ids: list[str]) -> list[Any]:
         with self.engine.connect() as conn:
-            return list(conn.execute(query).all())
+            return list(conn.execute(select(self.keys.c.key_id, self.keys.c.key).where(self.keys.c.key_id.in_(ids))))
 
     def key_for(self, key_id: str, at: datetime) -> bytes:
         """The resident's key, made now (committed and synced before any event is sealed with it) if they have

@@ -27,13 +27,16 @@ class Readers:
 
     def scalar(self, sql: str, *params: Any) -> Any:
         """`sql` with `?` for its parameters. A connection the server dropped (a restart) is opened again, once."""
+        rows = self.rows(sql, *params)
+        return rows[0][0] if rows else None
+
+    def rows(self, sql: str, *params: Any) -> list[Any]:
         sql = sql.replace("?", self.placeholder)
         try:
-            row = self._connection().execute(sql, params).fetchone()
+            return self._connection().execute(sql, params).fetchall()
         except self.dropped:
             self.local.conn = None
-            row = self._connection().execute(sql, params).fetchone()
-        return None if row is None else row[0]
+            return self._connection().execute(sql, params).fetchall()
 
     def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         """Every row of `sql` (`?` for its parameters); a dropped connection is opened again, once."""

@@ -83,6 +83,8 @@ class StoreLocation:
             "POSTGRES_POOL_SIZE": str(self.pool_size), "POSTGRES_MAX_OVERFLOW": str(self.max_overflow),
             "POSTGRES_LOCK_TIMEOUT": str(PG_LOCK_TIMEOUT_SECONDS),
             "POSTGRES_CONNECT_TIMEOUT": str(PG_CONNECT_TIMEOUT_SECONDS),
+            # The library's recorder with its write in one round trip (postgres_recorder.py).
+            "APPLICATION_RECORDER_TOPIC": "application.persistence.postgres_recorder:OneTripApplicationRecorder",
             # No pre-ping: it cost a round trip on every connection checkout (several per request). A pooled
             # connection that died with the server fails its statement, is discarded by the pool, and the
             # recorder retries the call on a fresh one (eventsourcing retries InterfaceError and

@@ -16,9 +16,13 @@ def civicflow() -> CivicFlow:
 
 
 def read_model() -> Any:
-    """The projections' ReadModel, caught up to the store's head first: reads are read-your-writes."""
+    """The projections' ReadModel, caught up to the store's head first: reads are read-your-writes (DESIGN §8).
+    The head (one indexed `MAX(notification_id)`) and the views' positions are read on every call, so a command
+    answered by any process is seen, and views set back (a rebuild, a position lowered by hand) are folded again;
+    only when they lag is the log read. Nothing is remembered between requests."""
     model = current_app.extensions["civicflow.read_model"]
-    model.catch_up()
+    if model.lag() > 0:
+        model.catch_up()
     return model
 
 

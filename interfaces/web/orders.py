@@ -37,7 +37,7 @@ class Orders(MethodView):
                 cursors().check(query["cursor"])
             return {"items": [], "next_cursor": None}
         rows, cursor = read_model().orders(**filters, now=now())
-        return {"items": [policy().shown(principal, row) for row in rows], "next_cursor": cursor}
+        return {"items": policy().shown_all(principal, rows), "next_cursor": cursor}
 
     @blp.roles("channel", "dispatcher")
     @blp.arguments(s.PlaceOrder)

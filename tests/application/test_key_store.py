@@ -35,3 +35,13 @@ def test_a_read_on_a_connection_the_server_dropped_is_made_again_on_a_new_one(po
     assert dropped
     assert keys.key("b" * 32) == key
     keys.close()
+
+
+def test_several_keys_are_read_at_once_and_a_destroyed_one_reads_as_none(settings, tmp_path):
+    keys = KeyStore.open(settings.store)
+    made = {rid: keys.key_for(rid, AT) for rid in ("c" * 32, "d" * 32)}
+    keys.destroy("d" * 32)
+    assert keys.keys_of(["c" * 32, "d" * 32, "e" * 32, "c" * 32]) == {"c" * 32: made["c" * 32], "d" * 32: None,
+                                                                       "e" * 32: None}
+    assert keys.keys_of([]) == {}
+    keys.close()

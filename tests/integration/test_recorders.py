@@ -26,6 +26,7 @@ from eventsourcing.utils import Environment
 
 from application.app import CivicFlow
 from application.settings import Settings
+from application.persistence.postgres_recorder import OneTripApplicationRecorder
 from application.persistence.store import PG_LOCK_TIMEOUT_SECONDS, PG_MAX_OVERFLOW, PG_POOL_SIZE, StoreLocation
 from tests.stores import postgres_schema
 
@@ -227,7 +228,7 @@ class TestPostgresInfrastructureFactory(OnPostgresSchema, FactoryContract):
         return postgres.PostgresAggregateRecorder
 
     def expected_application_recorder_class(self) -> Any:
-        return postgres.PostgresApplicationRecorder
+        return OneTripApplicationRecorder  # the library's, its write in one round trip (postgres_recorder.py)
 
     def expected_tracking_recorder_class(self) -> Any:
         return postgres.PostgresTrackingRecorder
@@ -241,7 +242,7 @@ class TestPostgresInfrastructureFactory(OnPostgresSchema, FactoryContract):
 
 # --- the application really runs on the recorders tested above --------------------------------------------
 
-RECORDER_CLASSES = {"sqlite": sqlite.SQLiteApplicationRecorder, "postgresql": postgres.PostgresApplicationRecorder}
+RECORDER_CLASSES = {"sqlite": sqlite.SQLiteApplicationRecorder, "postgresql": OneTripApplicationRecorder}
 
 
 def test_the_application_records_with_the_recorder_tested_above(store_url, tmp_path):

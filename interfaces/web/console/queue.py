@@ -24,7 +24,7 @@ def queue_page() -> Any:
     principal = g.principal
     filters = queue_filters(request.args)
     rows, cursor = read_model().queue(now=now(), limit=PAGE_SIZE, **filters)
-    orders = [policy().shown(g.principal, row) for row in rows]
+    orders = policy().shown_all(g.principal, rows)
     template = "console/_queue_table.html" if request.headers.get("HX-Request") else "console/queue.html"
     return render_template(template, orders=orders, next_cursor=cursor, args=request.args, now=now(),
                            sites=civicflow().sites.subtree(principal.site_id),

@@ -117,3 +117,13 @@ def test_a_copy_of_everything_held_for_an_admin_and_for_the_placing_channel_only
     assert [o.id for o in civic.resident_orders(rid, OTHER_CHANNEL)[0]] == [second.id]
     with pytest.raises(NotFound):
         civic.resident_orders(civic.residents.resident_id(OTHER["phone"]), CHANNEL)
+
+
+def test_a_page_of_orders_shown_at_once_reads_as_each_shown_alone(civic, clock):
+    first, second, third = place(civic), place(civic, resident=OTHER), place(civic, description="call 13912345678")
+    civic.erase_resident(civic.residents.resident_id(OTHER["phone"]), "asked", actor="admin:a")
+    rows = [presenting.order(civic.load(Order, o.id), civic.clock.now()) for o in (first, second, third)]
+    for principal in (CHANNEL, DISPATCHER, INSPECTOR, OTHER_CHANNEL):
+        assert civic.policy.shown_all(principal, rows) == [civic.policy.shown(principal, row) for row in rows]
+    assert civic.policy.shown_all(CHANNEL, rows)[1]["resident"]["name"] == ERASED
+    assert civic.policy.shown_all(CHANNEL, []) == []

@@ -131,9 +131,9 @@ class CountingKeys:
         self.reads += 1
         return self.inner.key(key_id)
 
-    def read_keys(self, key_ids: Any) -> Any:
+    def keys_of(self, key_ids: Any) -> Any:
         self.reads += 1
-        return self.inner.read_keys(key_ids)
+        return self.inner.keys_of(key_ids)
 
 
 def test_a_pages_sealed_descriptions_are_opened_with_one_read_of_the_keys(world: World,
