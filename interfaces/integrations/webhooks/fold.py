@@ -14,7 +14,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from domain.order import STATUS_AFTER, Order, status_after
 from domain.webhook import ORDER_EVENT_TYPES, WebhookSubscription
-from interfaces.integrations.webhooks.tables import PENDING, OutboxTables
+from interfaces.integrations.webhooks.tables import FAILED, PENDING, OutboxTables
 
 Within = Callable[[str, str], bool]  # (site, ancestor): whether the site lies in the ancestor's subtree
 MESSAGE_NAMESPACE = uuid5(NAMESPACE_URL, "https://civicflow.example/webhook-message")
@@ -84,7 +84,17 @@ class Fold:
                        "previous_until": event.previous_until}
         elif isinstance(event, WebhookSubscription.Disabled):
             changes["disabled_reason"] = event.reason
+            self._give_up(conn, sub_id, f"subscription disabled: {event.reason}")
+        else:
+            self._give_up(conn, sub_id, "subscription deleted")
         conn.execute(update(subs).where(subs.c.id == sub_id).values(**changes))
+
+    def _give_up(self, conn: Connection, subscription_id: str, reason: str) -> None:
+        """Nothing more is sent to a disabled or deleted subscription (DESIGN §16 has no enabling again): what it
+        still had pending is failed, saying why, instead of waiting forever."""
+        d = self.t.deliveries
+        conn.execute(update(d).where(d.c.subscription_id == subscription_id, d.c.status == PENDING)
+                     .values(status=FAILED, last_error=reason))
 
     def _active(self, conn: Connection) -> list[dict[str, Any]]:
         if self._subscribers is None:
