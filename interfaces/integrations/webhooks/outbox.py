@@ -5,7 +5,7 @@ order per subscription."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
@@ -68,9 +68,10 @@ class Outbox:
         query = select(self.t.position.c.position).where(self.t.position.c.name == NAME).with_for_update()
         return int(conn.execute(query).scalar_one())
 
-    def deliver_due(self) -> dict[str, int]:
+    def deliver_due(self, enqueue: Callable[[], int] = lambda: 0) -> dict[str, int]:
+        """`enqueue`: called while deliveries are under way (see Courier.deliver_due)."""
         assert self.courier is not None, "an outbox opened without a sender only enqueues and reads"
-        return self.courier.deliver_due()
+        return self.courier.deliver_due(enqueue)
 
     # --- reading and manual retries ----------------------------------------------------------------
 
