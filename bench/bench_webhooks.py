@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import shutil
 import subprocess
 import tempfile
@@ -159,7 +160,9 @@ def verified(samples: list[tuple[str, dict[str, str], str]], secrets: dict[str, 
     return len(samples)
 
 
-def one_run(base: str, rate: float, seconds: float, subscriptions: int, extra: list[str]) -> dict[str, Any]:
+def one_run(base: str, rate: float, seconds: float, subscriptions: int, extra: list[str],
+            tree: str | None = None) -> dict[str, Any]:
+    """`tree`: the worker runs that folder's code (another commit's checkout) instead of this one's."""
     from application.settings import Settings
     from interfaces.bootstrap import bootstrap
 
@@ -167,7 +170,7 @@ def one_run(base: str, rate: float, seconds: float, subscriptions: int, extra: l
         var_dir = Path(tempfile.mkdtemp(prefix="civicflow-webhooks-var-"))
         use_audit_key(var_dir)
         receiver = Receiver()
-        env = {**store_env(url, var_dir), "CIVICFLOW_WEBHOOKS_ALLOW_PRIVATE": "1"}
+        env = {**store_env(url, var_dir), "CIVICFLOW_WEBHOOKS_ALLOW_PRIVATE": "1", **({"PYTHONPATH": tree} if tree else {})}
         worker = None
         try:
             with bootstrap(Settings(database_url=url, var_dir=var_dir, webhooks_allow_private=True)) as system:
@@ -226,6 +229,8 @@ def main() -> None:
         parser.add_argument("--seconds", type=float, default=None, help="per run (default 20; --quick 5)")
         parser.add_argument("--subscriptions", type=int, default=10)
         parser.add_argument("--worker-arg", action="append", default=[], help="passed to `civicflow workers`")
+        parser.add_argument("--compare-tree", metavar="DIR", help="also run each run's worker on the code in DIR "
+                            "(e.g. `git archive main | tar -x -C DIR`), alternating: an A/B, ratio this ÷ DIR")
 
     args = parse_args(__doc__.splitlines()[0], extra)
     seconds = args.seconds or (5.0 if args.quick else 20.0)
@@ -233,11 +238,20 @@ def main() -> None:
     for base in store_kinds(args):
         note(f"webhook lag on {store_kind(base)} at {args.rate:g} commands/s, {args.subscriptions} subscriptions, "
              f"{seconds:g} s per run, {args.runs} runs")
-        runs = []
+        runs, before = [], []
         for number in range(args.runs):
-            result = one_run(base, args.rate, seconds, args.subscriptions, args.worker_arg)
-            runs.append(result)
-            emit({"bench": "webhooks", "run": number, **result, **store_facts(base)})
+            for tree in ([None, args.compare_tree] if number % 2 == 0 else [args.compare_tree, None]):
+                if tree is None or args.compare_tree:
+                    result = one_run(base, args.rate, seconds, args.subscriptions, args.worker_arg, tree)
+                    (before if tree else runs).append(result)
+                    emit({"bench": "webhooks", "run": number, "code": tree or "this tree", **result,
+                          "load_average": os.getloadavg()[0], **store_facts(base)})
+        if before:
+            emit({"bench": "webhooks", "summary": "a/b", "compare_tree": args.compare_tree, "ratio": round(median(
+                [a["webhooks_p99_ms"] / b["webhooks_p99_ms"] for a, b in zip(runs, before)]), 3),
+                "ratio_is": "webhooks p99 this tree / the compared tree's (paired runs)",
+                "before_webhooks_p99_ms": median([b["webhooks_p99_ms"] for b in before]),
+                "after_webhooks_p99_ms": median([a["webhooks_p99_ms"] for a in runs])})
         keys = [key for key in runs[0] if key.endswith("_ms") or key == "achieved_rate"]
         emit({"bench": "webhooks", "summary": True, "rate": args.rate, "seconds": seconds,
               "subscriptions": args.subscriptions, "runs": args.runs, "worker_args": args.worker_arg,
