@@ -84,6 +84,9 @@ class Courier:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True)
+        close_connections = getattr(self.sender, "close", None)  # the HTTP sender's kept connections
+        if close_connections is not None:
+            close_connections()
 
     def _waiting(self) -> list[dict[str, Any]]:
         subs, d = self.t.subscriptions, self.t.deliveries

@@ -1,8 +1,8 @@
 """The port that sends a signed delivery, and its adapter: HTTP/1.1 on a socket to the address the URL policy
 checked (never re-resolving the name), the answer parsed by `httptools` (llhttp, in C: the standard library's
 http.client spent most of a delivery's CPU parsing headers through the email package), no redirect followed (a
-redirect could lead where the policy refuses), one connection per receiver and thread kept alive between
-deliveries."""
+redirect could lead where the policy refuses), connections kept alive between deliveries and shared by the
+delivery threads."""
 
 from __future__ import annotations
 
@@ -126,8 +126,13 @@ def _connect(addresses: tuple[str, ...], port: int, timeout: float) -> socket.so
 
 
 class HttpSender:
+    """Kept connections are shared by the delivery threads: one is taken out while a thread sends on it and put
+    back after, so a receiver sees about as many connections as deliveries in flight to it (the courier sends one
+    subscription's deliveries one at a time: one connection per subscription), not one per thread."""
+
     def __init__(self) -> None:
-        self.local = threading.local()  # each delivery thread its own connections
+        self.idle: dict[Key, list[Connection]] = {}
+        self.lock = threading.Lock()
         self.tls = ssl.create_default_context()
 
     def send(self, url: str, body: bytes, headers: dict[str, str], timeout: float,
@@ -139,38 +144,46 @@ class HttpSender:
             return _failed(error)
         key = (parts.scheme, parts.hostname or "", parts.port, addresses)
         for fresh in (False, True):
+            connection = None
             try:
-                connection = self._connection(key, timeout, fresh)
+                connection = self._take(key, timeout, fresh)
                 response = connection.post(target, body, headers, timeout)
             except (Stale, BrokenPipeError, ConnectionResetError) as error:
-                self._drop(key)
+                _close(connection)
                 if fresh:  # a kept connection the receiver had closed is tried once anew
                     return _failed(error)
                 continue
             except (OSError, httptools.HttpParserError, ValueError) as error:  # timeout, refused, a bad reply
-                self._drop(key)
+                _close(connection)
                 return _failed(error)
-            if not connection.reusable:
-                self._drop(key)
+            self._give_back(key, connection)
             return response
         raise AssertionError("unreachable")
 
-    def _connection(self, key: Key, timeout: float, fresh: bool) -> Connection:
-        kept = self._kept()
-        if fresh or key not in kept:
-            self._drop(key)
-            kept[key] = Connection(key, timeout, self.tls)  # UnicodeError (a bad IDN) is a ValueError
-        return kept[key]
+    def _take(self, key: Key, timeout: float, fresh: bool) -> Connection:
+        with self.lock:
+            kept = self.idle.get(key)
+            connection = kept.pop() if kept and not fresh else None
+        return connection or Connection(key, timeout, self.tls)  # UnicodeError (a bad IDN) is a ValueError
 
-    def _drop(self, key: Key) -> None:
-        connection = self._kept().pop(key, None)
-        if connection is not None:
+    def _give_back(self, key: Key, connection: Connection) -> None:
+        if not connection.reusable:
             connection.close()
+            return
+        with self.lock:
+            self.idle.setdefault(key, []).append(connection)
 
-    def _kept(self) -> dict[Key, Connection]:
-        if not hasattr(self.local, "connections"):
-            self.local.connections = {}
-        return self.local.connections  # type: ignore[no-any-return]
+    def close(self) -> None:
+        with self.lock:
+            kept, self.idle = self.idle, {}
+        for connections in kept.values():
+            for connection in connections:
+                connection.close()
+
+
+def _close(connection: Connection | None) -> None:
+    if connection is not None:
+        connection.close()
 
 
 def _failed(error: BaseException) -> Response:

@@ -72,6 +72,17 @@ def test_it_connects_to_the_checked_address_and_keeps_the_connection(recorder: R
     assert recorder.got[0]["port"] == recorder.got[1]["port"], "one connection, kept alive"
 
 
+def test_delivery_threads_share_the_kept_connections(recorder: Recorder) -> None:
+    sender, url = HttpSender(), f"http://127.0.0.1:{recorder.port}/in"
+    first = sender.send(url, b"{}", {}, 5.0, ("127.0.0.1",))
+    other = threading.Thread(target=sender.send, args=(url, b"{}", {}, 5.0, ("127.0.0.1",)))
+    other.start()
+    other.join(10)
+    sender.close()
+    assert first.status == 204 and len(recorder.got) == 2
+    assert recorder.got[0]["port"] == recorder.got[1]["port"], "another thread sent on the same connection"
+
+
 def test_no_redirect_is_followed_and_retry_after_is_read(recorder: Recorder) -> None:
     recorder.script = [(302, {"Location": "http://169.254.169.254/latest"}), (503, {"Retry-After": "120"})]
     sender, url = HttpSender(), f"http://127.0.0.1:{recorder.port}/in"
