@@ -68,8 +68,11 @@ def serve_receiver(pipe: Any) -> None:
         def log_message(self, *args: object) -> None:
             pass
 
-    ThreadingHTTPServer.daemon_threads = True
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 128  # as a real server's listen backlog (the stdlib's 5 drops SYNs: 1 s retries)
+
+    server = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     pipe.send(server.server_port)
     while (asked := pipe.recv()) != "stop":
