@@ -243,12 +243,12 @@ def main() -> None:
              f"{seconds:g} s per run, {args.runs} runs")
         runs, before = [], []
         for number in range(args.runs):
-            for tree in ([None, args.compare_tree] if number % 2 == 0 else [args.compare_tree, None]):
-                if tree is None or args.compare_tree:
-                    result = one_run(base, args.rate, seconds, args.subscriptions, args.worker_arg, tree)
-                    (before if tree else runs).append(result)
-                    emit({"bench": "webhooks", "run": number, "code": tree or "this tree", **result,
-                          "load_average": os.getloadavg()[0], **store_facts(base)})
+            trees = [None] if not args.compare_tree else [None, args.compare_tree][::1 if number % 2 == 0 else -1]
+            for tree in trees:
+                result = one_run(base, args.rate, seconds, args.subscriptions, args.worker_arg, tree)
+                (before if tree else runs).append(result)
+                emit({"bench": "webhooks", "run": number, "code": tree or "this tree", **result,
+                      "load_average": os.getloadavg()[0], **store_facts(base)})
         if before:
             emit({"bench": "webhooks", "summary": "a/b", "compare_tree": args.compare_tree, "ratio": round(median(
                 [a["webhooks_p99_ms"] / b["webhooks_p99_ms"] for a, b in zip(runs, before)]), 3),
