@@ -1,14 +1,14 @@
-"""Delivering what is due (DESIGN §16): subscriptions side by side on a few threads, each one's deliveries one at a
-time in position order — the oldest pending delivery of a subscription blocks those after it until it is delivered
-or has failed. Outcomes are written a few at a time (WRITE_EVERY), so a worker killed mid-pass resends at most
+"""Delivering what is due (DESIGN §16): subscriptions side by side on a few threads, a batch of each at a time, each
+one's deliveries one at a time in position order — the oldest pending delivery of a subscription blocks those after
+it until it is delivered or has failed; a subscription is never in two batches at once. Outcomes are written a few at a time (WRITE_EVERY), so a worker killed mid-pass resends at most
 those few, with the same webhook-ids: at least once."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, exists, select, update
@@ -27,7 +27,18 @@ OUTCOMES = ("delivered", "failed", "retrying", "disabled")
 BATCH = 200  # pending deliveries of one subscription read at a time
 WRITE_EVERY = 20  # outcomes written together: at most this many are resent after a crash
 OUTCOME_COLUMNS = ("attempts", "last_status", "last_error", "status", "next_attempt_at", "delivered_at")
-THREADS = 4  # subscriptions drained side by side (the read model's pool has 5 + 5 connections)
+THREADS = 8  # subscriptions drained side by side (the read model's pool has 5 + 5 connections; enqueueing takes one)
+PASS = timedelta(seconds=2)  # how long a pass takes in what is enqueued meanwhile
+TICK_SECONDS = 0.02  # how often a pass looks for new events while its batches are being sent
+MORE, CAUGHT_UP, BLOCKED = "more", "caught up", "blocked"
+
+
+class Batch(Counter[str]):
+    """One batch's outcomes, and whose."""
+
+    def __init__(self, subscription: dict[str, Any]):
+        super().__init__()
+        self.subscription = subscription
 
 
 class Courier:
@@ -38,18 +49,44 @@ class Courier:
         self.secrets, self.disable, self.allow_private, self.resolve = secrets, disable, allow_private, resolve
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="webhook-delivery") if threads > 1 else None
 
-    def deliver_due(self) -> dict[str, int]:
-        """Attempt every delivery due; how many were delivered, failed for good, will be retried, disabled."""
-        waiting = self._waiting()
-        drains = self.pool.map(self._drain, waiting) if self.pool and len(waiting) > 1 else map(self._drain, waiting)
+    def deliver_due(self, enqueue: Callable[[], int] = lambda: 0) -> dict[str, int]:
+        """Attempt every delivery due: the subscriptions side by side, a batch of each at a time. While they are
+        being sent, `enqueue` folds what the log holds by now (every TICK_SECONDS, or as a batch ends), and what it
+        makes is sent in this same pass — for PASS_SECONDS at most, so that a pass ends, and the loop beats, under
+        any load. How many were delivered, failed for good, will be retried, disabled."""
         total: Counter[str] = Counter()
-        for counts in drains:
-            total.update(counts)
+        ends, running, blocked, enqueues = self.clock.now() + PASS, {}, set(), 0
+        ready = {s["id"]: s for s in self._waiting()}
+        while ready or running:
+            for subscription_id in [i for i in ready if i not in running]:  # one batch of each at a time
+                running[subscription_id] = (self._submit(ready.pop(subscription_id)), enqueues)
+            finished, _ = wait([f for f, _ in running.values()], timeout=TICK_SECONDS, return_when=FIRST_COMPLETED)
+            for subscription_id in [i for i, (f, _) in running.items() if f in finished]:
+                future, enqueues_then = running.pop(subscription_id)
+                counts, state = future.result()
+                total.update(counts)
+                if state == MORE or (state == CAUGHT_UP and enqueues > enqueues_then):  # more may have come
+                    ready[subscription_id] = counts.subscription
+                elif state == BLOCKED:  # not again in this pass
+                    blocked.add(subscription_id)
+            if self.clock.now() < ends and enqueue():
+                enqueues += 1
+                ready.update({s["id"]: s for s in self._waiting() if s["id"] not in blocked | running.keys()})
         return {outcome: total[outcome] for outcome in OUTCOMES}
+
+    def _submit(self, subscription: dict[str, Any]) -> Future[tuple[Batch, str]]:
+        if self.pool is not None:
+            return self.pool.submit(self._drain, subscription)
+        done: Future[tuple[Batch, str]] = Future()
+        done.set_result(self._drain(subscription))
+        return done
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True)
+        close_connections = getattr(self.sender, "close", None)  # the HTTP sender's kept connections
+        if close_connections is not None:
+            close_connections()
 
     def _waiting(self) -> list[dict[str, Any]]:
         subs, d = self.t.subscriptions, self.t.deliveries
@@ -58,24 +95,26 @@ class Courier:
             return [dict(row) for row in conn.execute(select(subs).where(subs.c.active.is_(True), pending)
                                                       .order_by(subs.c.id)).mappings()]
 
-    def _drain(self, subscription: dict[str, Any]) -> Counter[str]:
-        counts: Counter[str] = Counter()
+    def _drain(self, subscription: dict[str, Any]) -> tuple[Batch, str]:
+        """One batch of the subscription's pending deliveries, in position order; MORE when the batch was full,
+        CAUGHT_UP when it was not, BLOCKED when its head is not due or has failed again (head of line: the
+        deliveries after it wait)."""
+        counts = Batch(subscription)
         checked, secrets, refusal = self._target(subscription)
         outcomes: list[dict[str, Any]] = []  # written a few at a time, and always before the next read
         try:
-            while batch := self._pending(subscription["id"]):
-                for delivery in batch:
-                    if delivery["next_attempt_at"] > self.clock.now():
-                        return counts
-                    outcome, changes = self._attempt(subscription, delivery, checked, secrets, refusal)
-                    outcomes.append(changes)
-                    counts[outcome] += 1
-                    if outcome in ("retrying", "disabled"):
-                        return counts  # head of line: the ones after it wait
-                    if len(outcomes) >= WRITE_EVERY:
-                        self._write(outcomes)
-                self._write(outcomes)
-            return counts
+            batch = self._pending(subscription["id"])
+            for delivery in batch:
+                if delivery["next_attempt_at"] > self.clock.now():
+                    return counts, BLOCKED
+                outcome, changes = self._attempt(subscription, delivery, checked, secrets, refusal)
+                outcomes.append(changes)
+                counts[outcome] += 1
+                if outcome in ("retrying", "disabled"):
+                    return counts, BLOCKED
+                if len(outcomes) >= WRITE_EVERY:
+                    self._write(outcomes)
+            return counts, MORE if len(batch) == BATCH else CAUGHT_UP
         finally:
             self._write(outcomes)
 

@@ -1,6 +1,7 @@
 """The interface the webhook-delivery worker calls (interfaces/workers/running.py): one object per process, one
 pass at a time. A pass enqueues what the notification log holds beyond the outbox's own position (the delivery
-rows and the new position in one transaction: each event enqueued once), then attempts every delivery due."""
+rows and the new position in one transaction: each event enqueued once), then attempts every delivery due, going on
+enqueueing while they are sent (a command committed during a pass is delivered in it, not after the next wake-up)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,13 @@ class WebhookDelivery:
 
     def one_pass(self) -> dict[str, Any]:
         """{"position", "enqueued", "delivered", "failed", "retried_later", "disabled"}."""
-        enqueued = self.outbox.enqueue()
-        attempted = self.outbox.deliver_due()
-        return {"position": self.outbox.position(), "enqueued": enqueued, **attempted}
+        made = [self.outbox.enqueue()]
+
+        def enqueue_more() -> int:  # while the deliveries are being sent: what is committed meanwhile goes too
+            made.append(self.outbox.enqueue())
+            return made[-1]
+        attempted = self.outbox.deliver_due(enqueue_more)
+        return {"position": self.outbox.position(), "enqueued": sum(made), **attempted}
 
     def lag(self) -> dict[str, Any]:
         """{"position", "head", "behind", "pending", "oldest_pending_age_seconds"}."""

@@ -5,7 +5,7 @@ order per subscription."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
@@ -27,6 +27,7 @@ class Outbox:
                  fold: Fold, clock: Clock, courier: Courier | None):
         self.engine, self.t, self.recorder, self.mapper, self.fold = engine, tables, recorder, mapper, fold
         self.clock, self.courier = clock, courier
+        self._seen: int | None = None  # the position this outbox last read up to
 
     def create(self) -> None:
         """The tables and the position row, if missing; serialised, so processes may start side by side."""
@@ -45,32 +46,39 @@ class Outbox:
     # --- enqueueing --------------------------------------------------------------------------------
 
     def enqueue(self) -> int:
-        """Enqueue every event beyond the position; returns how many deliveries were made."""
-        made = 0
-        while page := self.recorder.select_notifications(self.position(), PAGE_SIZE, inclusive_of_start=False):
-            made += self._enqueue_page(page)
+        """Enqueue every event beyond the position; returns how many deliveries were made. It reads on from the
+        position it last saw (a pass calls it every few milliseconds): pages another worker enqueued meanwhile are
+        skipped under the position's lock, as ever."""
+        made, position = 0, self._seen if self._seen is not None else self.position()
+        while page := self.recorder.select_notifications(position, PAGE_SIZE, inclusive_of_start=False):
+            done, position = self._enqueue_page(page)
+            made += done
+        self._seen = position
         return made
 
-    def _enqueue_page(self, page: Sequence[Notification]) -> int:
+    def _enqueue_page(self, page: Sequence[Notification]) -> tuple[int, int]:
+        """The page's deliveries and the new position in one transaction; (deliveries made, the position)."""
         made, now = 0, self.clock.now()
         with write_connection(self.engine) as conn, conn.begin():
             position = self._locked_position(conn)  # another worker may have enqueued this page meanwhile
-            self.fold.begin_page()
-            for notification in page:
-                if notification.id > position and notification.topic in TOPICS:
-                    made += self.fold.apply(conn, notification.id, self.mapper.to_domain_event(notification), now)
+            events = [(n.id, self.mapper.to_domain_event(n)) for n in page if n.id > position and n.topic in TOPICS]
+            self.fold.begin_page(conn, [event for _, event in events])
+            for notification_id, event in events:
+                made += self.fold.apply(conn, notification_id, event, now)
+            self.fold.end_page(conn)
             if page[-1].id > position:
                 conn.execute(update(self.t.position).where(self.t.position.c.name == NAME)
                              .values(position=page[-1].id))
-        return made
+        return made, max(position, page[-1].id)
 
     def _locked_position(self, conn: Connection) -> int:
         query = select(self.t.position.c.position).where(self.t.position.c.name == NAME).with_for_update()
         return int(conn.execute(query).scalar_one())
 
-    def deliver_due(self) -> dict[str, int]:
+    def deliver_due(self, enqueue: Callable[[], int] = lambda: 0) -> dict[str, int]:
+        """`enqueue`: called while deliveries are under way (see Courier.deliver_due)."""
         assert self.courier is not None, "an outbox opened without a sender only enqueues and reads"
-        return self.courier.deliver_due()
+        return self.courier.deliver_due(enqueue)
 
     # --- reading and manual retries ----------------------------------------------------------------
 

@@ -72,6 +72,17 @@ def test_it_connects_to_the_checked_address_and_keeps_the_connection(recorder: R
     assert recorder.got[0]["port"] == recorder.got[1]["port"], "one connection, kept alive"
 
 
+def test_delivery_threads_share_the_kept_connections(recorder: Recorder) -> None:
+    sender, url = HttpSender(), f"http://127.0.0.1:{recorder.port}/in"
+    first = sender.send(url, b"{}", {}, 5.0, ("127.0.0.1",))
+    other = threading.Thread(target=sender.send, args=(url, b"{}", {}, 5.0, ("127.0.0.1",)))
+    other.start()
+    other.join(10)
+    sender.close()
+    assert first.status == 204 and len(recorder.got) == 2
+    assert recorder.got[0]["port"] == recorder.got[1]["port"], "another thread sent on the same connection"
+
+
 def test_no_redirect_is_followed_and_retry_after_is_read(recorder: Recorder) -> None:
     recorder.script = [(302, {"Location": "http://169.254.169.254/latest"}), (503, {"Retry-After": "120"})]
     sender, url = HttpSender(), f"http://127.0.0.1:{recorder.port}/in"
@@ -112,3 +123,54 @@ def test_it_falls_through_to_the_next_checked_address(recorder: Recorder) -> Non
     answer = HttpSender().send(f"http://hooks.example.invalid:{recorder.port}/in", b"{}", {}, 5.0,
                                ("::1", "127.0.0.1"))  # nothing of the recorder's on ::1
     assert answer.status == 204 and len(recorder.got) == 1
+
+
+def one_shot_server(answers: list[bytes]) -> tuple[socket.socket, threading.Thread]:
+    """A socket server that answers each connection's first request with the next of `answers`, then closes it."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        for answer in answers:
+            conn, _ = server.accept()
+            with conn:
+                conn.recv(65_536)
+                conn.sendall(answer)
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return server, thread
+
+
+def test_a_kept_connection_the_receiver_closed_is_tried_once_anew() -> None:
+    server, thread = one_shot_server([b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"] * 2)
+    with server:
+        sender, url = HttpSender(), f"http://127.0.0.1:{server.getsockname()[1]}/in"
+        first = sender.send(url, b"{}", {}, 5.0, ("127.0.0.1",))  # kept: the server says nothing of closing it
+        second = sender.send(url, b"{}", {}, 5.0, ("127.0.0.1",))  # the kept one is closed: a new one is made
+        thread.join(5)
+    assert (first.status, second.status) == (200, 200)
+
+
+@pytest.mark.parametrize("answer, status", [
+    (b"HTTP/1.0 200 OK\r\nRetry-After: 3\r\n\r\nthe body runs to the end of the connection", 200),
+    (b"HTTP/1.1 500 Oops\r\nContent-Length: 200000\r\n\r\n" + b"x" * 200_000, 500),  # read a little, then dropped
+    (b"HTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 202)])
+def test_answers_of_every_framing_are_read(answer: bytes, status: int) -> None:
+    server, thread = one_shot_server([answer])
+    with server:
+        got = HttpSender().send(f"http://127.0.0.1:{server.getsockname()[1]}/in", b"{}", {}, 5.0, ("127.0.0.1",))
+        thread.join(5)
+    assert got.status == status and got.error is None
+
+
+@pytest.mark.parametrize("answer", [b"SSH-2.0-OpenSSH_9.2\r\n", b"HTTP/1.1 200 OK\r\nContent-Le"])
+def test_a_garbled_or_cut_answer_is_a_failed_attempt(answer: bytes) -> None:
+    server, thread = one_shot_server([answer])
+    with server:
+        got = HttpSender().send(f"http://127.0.0.1:{server.getsockname()[1]}/in", b"{}", {}, 5.0, ("127.0.0.1",))
+        thread.join(5)
+    assert got.status is None and got.error
+
+
+def test_a_url_that_cannot_be_sent_as_it_is_is_a_failed_attempt() -> None:
+    got = HttpSender().send("http://127.0.0.1:9/a b", b"{}", {}, 1.0, ("127.0.0.1",))
+    assert got.status is None and "cannot be sent" in (got.error or "")

@@ -1,0 +1,269 @@
+"""Webhook delivery lag at a steady command rate (issue 14: p99 < 1 s at 200 commands/s on PostgreSQL with 10
+subscriptions, local receiver) ÷ the projection worker's lag measured in the same run.
+
+Each run makes a scratch store, 10 subscriptions to every event type pointing at a local receiver (its own process:
+a threaded HTTP/1.1 server answering 200, recording each request's arrival time and webhook-id), and starts the
+real worker as production runs it: `civicflow workers --projections --webhooks` (its own processes; on PostgreSQL
+woken by NOTIFY, on SQLite polling on the loops' interval). This process then places orders through the
+application at a fixed rate (default 200 commands/s) for a while; each placing yields one `order.placed` delivery
+per subscription. A delivery's lag is its first arrival at the receiver minus the commit time of the command (as
+this process saw it answered); the projections' lag is the first sample (every 5 ms) of the views' lowest
+position covering the command, minus the same commit time. The first second is warm-up and left out of the lags
+(its deliveries still count). Every delivery must arrive (delivered == expected); signatures of a sample are
+verified with the `standardwebhooks` package. Reported: p50/p99/max per run and the medians; the ratio is
+webhooks p99 ÷ projections p99 (the median of the per-run ratios).
+
+Run: .venv/bin/python bench/bench_webhooks.py [--quick] [--rate 200] [--seconds 20] [--subscriptions 10]
+     [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from common import (CIVICFLOW_CLI, code_state, code_states, emit, machine, median, note, parse_args, percentile,
+                    scratch_store, store_env, store_facts, store_kind, store_kinds, use_audit_key)
+
+POST = "post-babaoshan-01"
+RESIDENT = {"name": "王秀英", "phone": "13911112222", "address": "八宝山街道 3-201"}
+WARM_UP_SECONDS = 1.0
+SAMPLE_SECONDS = 0.005
+SAMPLE_EVERY = 97  # requests whose headers and body are kept for the signature check
+
+
+# --- the receiver, in a process of its own (its threads do not share this process's interpreter lock) ---------
+
+def serve_receiver(pipe: Any) -> None:
+    arrivals: list[tuple[str, str, int, float]] = []  # webhook-id, path, position, arrival (time.time())
+    samples: list[tuple[str, dict[str, str], str]] = []
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as a real receiver would
+
+        def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            at = time.time()
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            record = (self.headers["webhook-id"], self.path, json.loads(body)["data"]["position"], at)
+            with lock:
+                arrivals.append(record)
+                if len(arrivals) % SAMPLE_EVERY == 1:
+                    samples.append((self.path, dict(self.headers), body.decode()))
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 128  # as a real server's listen backlog (the stdlib's 5 drops SYNs: 1 s retries)
+
+    server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    pipe.send(server.server_port)
+    while (asked := pipe.recv()) != "stop":
+        with lock:
+            pipe.send(len({a[0] for a in arrivals}) if asked == "count" else (list(arrivals), list(samples)))
+    server.shutdown()
+
+
+class Receiver:
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.pipe, child = context.Pipe()
+        self.process = context.Process(target=serve_receiver, args=(child,), daemon=True)
+        self.process.start()
+        self.port = self.pipe.recv()
+
+    def ask(self, what: str) -> Any:
+        self.pipe.send(what)
+        return self.pipe.recv()
+
+    def stop(self) -> None:
+        self.pipe.send("stop")
+        self.process.join(10)
+
+
+# --- the views' position, sampled ------------------------------------------------------------------------------
+
+class PositionSampler(threading.Thread):
+    def __init__(self, system: Any):
+        super().__init__(daemon=True)
+        from sqlalchemy import func, select
+        self.engine, self.samples, self.running = system.read_model.engine, [], True
+        self.query = select(func.min(system.read_model.tables.positions.c.position))
+
+    def run(self) -> None:
+        with self.engine.connect() as conn:
+            while self.running:
+                self.samples.append((time.time(), conn.execute(self.query).scalar() or 0))
+                conn.rollback()
+                time.sleep(SAMPLE_SECONDS)
+
+
+def first_reached(samples: list[tuple[float, int]], position: int) -> float | None:
+    return next((at for at, reached in samples if reached >= position), None)
+
+
+# --- one run ----------------------------------------------------------------------------------------------------
+
+def subscribe_all(app: Any, port: int, count: int) -> dict[str, str]:
+    """`count` subscriptions to every event type; the secret of each, by its URL's path."""
+    from application.policy.principal import Principal
+    from domain.webhook import EVENT_TYPES, WebhookSubscription
+
+    admin, secrets = Principal(uuid4(), "admin"), {}
+    for number in range(count):
+        path = f"/hook/{number}"
+        result = app.subscribe_webhook(admin, f"http://127.0.0.1:{port}{path}", list(EVENT_TYPES), actor="bench")
+        secrets[path] = app.webhook_secret(app.load(WebhookSubscription, result.id))
+    return secrets
+
+
+def drive(app: Any, rate: float, seconds: float) -> list[tuple[float, int]]:
+    """Place orders at `rate` per second; (commit time, notification id) of each."""
+    commands, start = [], time.perf_counter()
+    for number in range(int(rate * seconds)):
+        delay = start + number / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        app.place_order("health", POST, f"bench {number}", RESIDENT, "district-app", actor="bench")
+        commands.append((time.time(), app.recorder.max_notification_id()))
+    return commands
+
+
+def wait_for(condition: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def verified(samples: list[tuple[str, dict[str, str], str]], secrets: dict[str, str]) -> int:
+    """How many sampled requests verify with `standardwebhooks` (each must: a failure raises)."""
+    from standardwebhooks import Webhook
+
+    for path, headers, body in samples:
+        Webhook(secrets[path]).verify(body, {k.lower(): v for k, v in headers.items()})
+    return len(samples)
+
+
+def one_run(base: str, rate: float, seconds: float, subscriptions: int, extra: list[str],
+            tree: str | None = None) -> dict[str, Any]:
+    """`tree`: the worker runs that folder's code (another commit's checkout) instead of this one's."""
+    from application.settings import Settings
+    from interfaces.bootstrap import bootstrap
+
+    with scratch_store(base, "webhooks") as url:
+        var_dir = Path(tempfile.mkdtemp(prefix="civicflow-webhooks-var-"))
+        use_audit_key(var_dir)
+        receiver = Receiver()
+        env = {**store_env(url, var_dir), "CIVICFLOW_WEBHOOKS_ALLOW_PRIVATE": "1", **({"PYTHONPATH": tree} if tree else {})}
+        worker = None
+        try:
+            with bootstrap(Settings(database_url=url, var_dir=var_dir, webhooks_allow_private=True)) as system:
+                app = system.app
+                secrets = subscribe_all(app, receiver.port, subscriptions)
+                worker = subprocess.Popen([CIVICFLOW_CLI, "workers", "--projections", "--webhooks", *extra],
+                                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                drive(app, 1, 1)  # one order, to see the worker deliver before the clock starts
+                wait_for(lambda: receiver.ask("count") >= subscriptions, 120, "the worker to start")
+                sampler = PositionSampler(system)
+                sampler.start()
+                began = time.perf_counter()
+                commands = drive(app, rate, seconds)
+                achieved = len(commands) / (time.perf_counter() - began)
+                expected = (len(commands) + 1) * subscriptions
+                wait_for(lambda: receiver.ask("count") >= expected, 120, "every delivery")
+                wait_for(lambda: first_reached(sampler.samples, commands[-1][1]) is not None, 60, "the views")
+                sampler.running = False
+                sampler.join()
+            arrivals, samples = receiver.ask("dump")
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=60)
+            receiver.stop()
+            shutil.rmtree(var_dir, ignore_errors=True)
+    return measure(commands, arrivals, sampler.samples, expected, achieved) | {
+        "signatures_verified": verified(samples, secrets)}
+
+
+def measure(commands: list[tuple[float, int]], arrivals: list[tuple[str, str, int, float]],
+            samples: list[tuple[float, int]], expected: int, achieved: float) -> dict[str, Any]:
+    committed = {position: at for at, position in commands}
+    start = commands[0][0] + WARM_UP_SECONDS
+    first: dict[str, tuple[int, float]] = {}
+    for message, _, position, at in arrivals:
+        if message not in first or at < first[message][1]:
+            first[message] = (position, at)
+    hooks = [max(0.0, at - committed[p]) for p, at in first.values() if p in committed and committed[p] >= start]
+    views = [max(0.0, reached - at) for at, position in commands if at >= start
+             and (reached := first_reached(samples, position)) is not None]
+    return {"commands": len(commands), "achieved_rate": round(achieved, 1), "expected": expected,
+            "delivered": len(first), "duplicates": len(arrivals) - len(first), **figures("webhooks", hooks),
+            **figures("projections", views)}
+
+
+def figures(name: str, lags: list[float]) -> dict[str, float]:
+    return {f"{name}_p50_ms": round(percentile(lags, 0.5) * 1000, 1),
+            f"{name}_p99_ms": round(percentile(lags, 0.99) * 1000, 1),
+            f"{name}_max_ms": round(max(lags) * 1000, 1)}
+
+
+def main() -> None:
+    def extra(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--rate", type=float, default=200.0, help="commands per second")
+        parser.add_argument("--seconds", type=float, default=None, help="per run (default 20; --quick 5)")
+        parser.add_argument("--subscriptions", type=int, default=10)
+        parser.add_argument("--worker-arg", action="append", default=[], help="passed to `civicflow workers`")
+        parser.add_argument("--compare-tree", metavar="DIR", help="also run each run's worker on the code in DIR "
+                            "(e.g. `git archive main | tar -x -C DIR`), alternating: an A/B, ratio this ÷ DIR")
+
+    args = parse_args(__doc__.splitlines()[0], extra)
+    seconds = args.seconds or (5.0 if args.quick else 20.0)
+    at_start = code_state()
+    for base in store_kinds(args):
+        note(f"webhook lag on {store_kind(base)} at {args.rate:g} commands/s, {args.subscriptions} subscriptions, "
+             f"{seconds:g} s per run, {args.runs} runs")
+        runs, before = [], []
+        for number in range(args.runs):
+            trees = [None] if not args.compare_tree else [None, args.compare_tree][::1 if number % 2 == 0 else -1]
+            for tree in trees:
+                result = one_run(base, args.rate, seconds, args.subscriptions, args.worker_arg, tree)
+                (before if tree else runs).append(result)
+                emit({"bench": "webhooks", "run": number, "code": tree or "this tree", **result,
+                      "load_average": os.getloadavg()[0], **store_facts(base)})
+        if before:
+            emit({"bench": "webhooks", "summary": "a/b", "compare_tree": args.compare_tree, "ratio": round(median(
+                [a["webhooks_p99_ms"] / b["webhooks_p99_ms"] for a, b in zip(runs, before)]), 3),
+                "ratio_is": "webhooks p99 this tree / the compared tree's (paired runs)",
+                "before_webhooks_p99_ms": median([b["webhooks_p99_ms"] for b in before]),
+                "after_webhooks_p99_ms": median([a["webhooks_p99_ms"] for a in runs])})
+        keys = [key for key in runs[0] if key.endswith("_ms") or key == "achieved_rate"]
+        emit({"bench": "webhooks", "summary": True, "rate": args.rate, "seconds": seconds,
+              "subscriptions": args.subscriptions, "runs": args.runs, "worker_args": args.worker_arg,
+              **{key: median([r[key] for r in runs]) for key in keys},
+              "all_delivered": all(r["delivered"] == r["expected"] for r in runs),
+              "ratio": round(median([r["webhooks_p99_ms"] / max(r["projections_p99_ms"], 0.1) for r in runs]), 3),
+              "ratio_is": "webhooks p99 / projections p99 (same run)", "machine": machine(),
+              **code_states(at_start), **store_facts(base)})
+
+
+if __name__ == "__main__":
+    main()
