@@ -30,14 +30,6 @@ class Readers:
         rows = self.rows(sql, *params)
         return rows[0][0] if rows else None
 
-    def rows(self, sql: str, *params: Any) -> list[Any]:
-        sql = sql.replace("?", self.placeholder)
-        try:
-            return self._connection().execute(sql, params).fetchall()
-        except self.dropped:
-            self.local.conn = None
-            return self._connection().execute(sql, params).fetchall()
-
     def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         """Every row of `sql` (`?` for its parameters); a dropped connection is opened again, once."""
         sql = sql.replace("?", self.placeholder)

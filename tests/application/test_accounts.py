@@ -3,8 +3,6 @@ agrees), signing out and disabling."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from application.accounts import (MAX_FAILURES, THROTTLE_WINDOW, Accounts, ConsoleUser, InvalidAccountRequest,

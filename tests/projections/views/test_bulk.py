@@ -26,7 +26,8 @@ def test_sqlites_timestamp_text_is_the_one_sqlalchemys_datetime_writes(at: datet
 def volunteer(n: int, **changes):  # type: ignore[no-untyped-def]
     return {"id": f"v-{n:04d}", "name": f"志愿者 \"{n}\"", "home_site_id": "post-1", "skills": ["haircut"],
             "team_ids": [], "available": n % 2 == 0, "suspended": False, "active_order_ids": [], "active_orders": 0,
-            "completed_orders": n, "service_minutes": 0, "rating_count": 0, "rating_total": 0, "version": 1,
+            "completed_orders": n, "service_minutes": 0, "confirmed_minutes": 0, "declared_minutes": 0,
+            "rating_count": 0, "rating_total": 0, "version": 1,
             **changes}
 
 
