@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +218,37 @@ def test_a_correction_of_an_order_never_credited_is_a_problem(world: World) -> N
     assert 400 <= response.status_code < 500 and response.content_type == "application/problem+json"
     bad = world.call("admin", "POST", path, {"order_id": order["id"], "minutes": -1, "reason": "x"})
     assert bad.status_code == 422
+
+
+# --- with the door codes (DESIGN §17): how each hour was known -------------------------------------------------
+
+def served_with_codes(world: World) -> dict[str, Any]:
+    """An order served with the resident's start and completion codes, read from the placing channel."""
+    order = world.order_in("accepted")
+    orders = f"/api/v1/orders/{order['id']}"
+    codes = world.ok("channel", "GET", orders)["door_codes"]
+    world.ok("volunteer", "POST", f"{orders}/start", {"door_code": codes["start"]["code"]})
+    world.clock.advance(timedelta(minutes=45))
+    world.ok("volunteer", "POST", f"{orders}/complete", {"service_minutes": 40,
+                                                         "door_code": codes["complete"]["code"]})
+    return order
+
+
+def test_confirmed_and_declared_services_are_listed_and_totalled_apart(world: World) -> None:
+    confirmed, declared = served_with_codes(world), served(world, 1)[0]
+    document = issued(world)["certificate"]
+    bases = {s["order_id"]: (s["basis"], s["minutes"]) for s in document["services"]}
+    assert bases == {confirmed["id"]: ("confirmed", 40), declared["id"]: ("declared", 30)}
+    assert document["totals"] == {"services": 2, "confirmed_minutes": 40, "declared_minutes": 30, "all_minutes": 70}
+
+
+def test_a_dispatchers_confirmation_after_issue_revokes_the_certificate(world: World) -> None:
+    order = served(world, 1)[0]
+    serial = issued(world)["certificate"]["serial"]
+    assert world.client.get(f"/verify/{serial}.json").get_json()["status"] == "valid"
+    world.ok("dispatcher", "POST", f"/api/v1/orders/{order['id']}/confirm-service", {"reason": "居民电话确认"})
+    report = world.client.get(f"/verify/{serial}.json").get_json()
+    assert report["status"] == "revoked" and report["revoked"]["type"] == "ServiceConfirmed"
+    renewed = issued(world)["certificate"]
+    assert renewed["serial"] != serial
+    assert renewed["totals"] == {"services": 1, "confirmed_minutes": 30, "declared_minutes": 0, "all_minutes": 30}
