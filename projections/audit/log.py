@@ -39,10 +39,15 @@ def notification_content(notification: Any, event: Any, sealer: Sealer = Sealer(
 
 def audit_row(item: Item, seq: int, previous_head: str, sealer: Sealer = Sealer()) -> dict[str, Any]:
     """The row as written: its data is the canonical text the content hash was made from."""
-    content = notification_content(item.notification, item.event, sealer)
-    content["data"] = content.pop("data_text")
-    head = chain_step(previous_head, item.position, content["state_sha256"], content["content_sha256"])
-    return {"position": item.position, "seq": seq, **content, "hash": head, "prev_hash": previous_head}
+    return chained_row(notification_content(item.notification, item.event, sealer), item.position, seq, previous_head)
+
+
+def chained_row(content: dict[str, Any], position: int, seq: int, previous_head: str) -> dict[str, Any]:
+    """An event's content (notification_content) placed in the chain after `previous_head`."""
+    content = {**content, "data": content["data_text"]}
+    del content["data_text"]
+    head = chain_step(previous_head, position, content["state_sha256"], content["content_sha256"])
+    return {"position": position, "seq": seq, **content, "hash": head, "prev_hash": previous_head}
 
 
 def chain_tip(conn: Connection, table: Table, before: int | None = None) -> tuple[str, int]:
@@ -60,6 +65,15 @@ class AuditLog:
     def __init__(self, table: Table, on_checkpoint: CheckpointHook | None = None, every: int = CHECKPOINT_EVERY,
                  sealer: Sealer = Sealer()):
         self.table, self.on_checkpoint, self.every, self.sealer = table, on_checkpoint, every, sealer
+        self._contents: dict[int, dict[str, Any]] = {}
+
+    def prepare(self, items: Sequence[Item]) -> None:
+        """The page's contents and their hashes, made before its transaction takes the write lock (on SQLite the
+        one the API's commands wait for; a parallel rebuild's other process folds meanwhile). They do not depend
+        on the chain and are keyed by position, so they hold whoever applies the page (the request threads of a
+        worker share one runner); apply() makes those it is not given."""
+        self._contents = {item.position: notification_content(item.notification, item.event, self.sealer)
+                          for item in items}
 
     def apply(self, conn: Connection, items: Sequence[Item]) -> None:
         first = items[0].position
@@ -67,10 +81,12 @@ class AuditLog:
         # view's position back, and inserting over them would fail every read that catches the views up.
         conn.execute(delete(self.table).where(self.table.c.position >= first))
         head, seq = chain_tip(conn, self.table, before=first)
+        contents, self._contents = self._contents, {}
         rows = []
         for item in items:
             seq += 1
-            rows.append(audit_row(item, seq, head, self.sealer))
+            content = contents.get(item.position) or notification_content(item.notification, item.event, self.sealer)
+            rows.append(chained_row(content, item.position, seq, head))
             head = rows[-1]["hash"]
         insert_rows(conn, self.table, rows, raw={"data"})
         if self.on_checkpoint is not None:

@@ -38,6 +38,8 @@ class Item:
 
 
 class Projection(Protocol):
+    """A view folded page by page; one may also have `prepare(items)`, called before the page's transaction."""
+
     name: str
 
     def apply(self, conn: Connection, items: Sequence[Item]) -> None: ...
@@ -83,6 +85,7 @@ class Runner:
                                                          inclusive_of_start=False):
             items = [Item(n.id, n, self._decode(n)) for n in page]
             self.hooks.after_read(items)
+            self._prepare(items)
             try:
                 self._apply(items)
             except IntegrityError as error:  # rows the view's position says are not there yet
@@ -97,6 +100,13 @@ class Runner:
             return self.mapper.to_domain_event(notification)
         except Exception as error:  # noqa: BLE001 - whatever a damaged record raises while decoding
             raise ViewsDamaged(notification.id, error) from error
+
+    def _prepare(self, items: Sequence[Item]) -> None:
+        """What a projection can make of the page without its tables, before the page's transaction (its lock)."""
+        for projection in self.projections:
+            prepare = getattr(projection, "prepare", None)
+            if prepare is not None:
+                prepare(items)
 
     def catch_up_within(self, conn: Connection) -> None:
         """Apply every notification not yet applied, in the caller's write transaction (a blue/green switch)."""

@@ -78,20 +78,22 @@ class SiteStats:
         self._add(conn, deltas)
 
     def _add(self, conn: Connection, deltas: dict[tuple[str, str], int]) -> None:
-        """Add each site's numbers to the site and to every site above it."""
+        """Add each site's numbers to the site and to every site above it: one UPDATE per site, each column it
+        moves in one statement (a page's columns × sites would be a statement apiece)."""
         tree = dict(conn.execute(select(self.tree.c.id, self.tree.c.parent_id)).tuples().all())
         rolled: dict[str, dict[str, int]] = {}
         for (site, column), amount in deltas.items():
-            by_site = rolled.setdefault(column, {})
             while site is not None:
-                by_site[site] = by_site.get(site, 0) + amount
+                by_column = rolled.setdefault(site, {})
+                by_column[column] = by_column.get(column, 0) + amount
                 site = tree.get(site)
-        self._ensure_rows(conn, {site for by_site in rolled.values() for site in by_site})
-        for column, by_site in rolled.items():
-            params = [{"s": site, "d": n} for site, n in by_site.items() if n]
-            if params:
-                conn.execute(update(self.stats).where(self.stats.c.site_id == bindparam("s"))
-                             .values({column: self.stats.c[column] + bindparam("d")}), params)
+        self._ensure_rows(conn, set(rolled))
+        columns = sorted({column for by_column in rolled.values() for column, n in by_column.items() if n})
+        params = [{"s": site, **{f"d_{c}": by_column.get(c, 0) for c in columns}}
+                  for site, by_column in rolled.items() if any(by_column.values())]
+        if params:
+            conn.execute(update(self.stats).where(self.stats.c.site_id == bindparam("s"))
+                         .values({c: self.stats.c[c] + bindparam(f"d_{c}") for c in columns}), params)
 
     def _ensure_rows(self, conn: Connection, sites: set[str]) -> None:
         present = set(conn.execute(select(self.stats.c.site_id).where(self.stats.c.site_id.in_(sites))).scalars())
