@@ -40,11 +40,13 @@ class Stale(ConnectionError):
 
 
 class _Answer:
-    """The parser's callbacks: the status comes from the parser; Retry-After and the end of the message from here."""
+    """The parser's callbacks: the status comes from the parser; Retry-After, whether the connection may be kept and
+    the end of the message from here."""
 
     def __init__(self) -> None:
+        self.parser = httptools.HttpResponseParser(self)
         self.retry_after: str | None = None
-        self.headers_done = self.complete = False
+        self.headers_done = self.complete = self.keep_alive = False
         self.body_bytes = 0
 
     def on_header(self, name: bytes, value: bytes) -> None:
@@ -53,6 +55,9 @@ class _Answer:
 
     def on_headers_complete(self) -> None:
         self.headers_done = True
+        # asked here: once the message is complete, llhttp has reset its flags and says False for any 200 with a
+        # Content-Length (every delivery then opened a connection of its own)
+        self.keep_alive = self.parser.should_keep_alive()
 
     def on_body(self, body: bytes) -> None:
         self.body_bytes += len(body)
@@ -81,7 +86,7 @@ class Connection:
         self.sock.settimeout(timeout)
         self.sock.sendall(request)
         answer = _Answer()
-        parser = httptools.HttpResponseParser(answer)
+        parser = answer.parser
         received = False
         while not answer.complete and answer.body_bytes <= READ_AT_MOST:
             data = self.sock.recv(65_536)
@@ -90,7 +95,7 @@ class Connection:
                 break
             received = True
             parser.feed_data(data)
-        self.reusable = answer.complete and parser.should_keep_alive()  # else: closed, or too long to read through
+        self.reusable = answer.complete and answer.keep_alive  # else: closed, or too long to read through
         return Response(parser.get_status_code(), answer.retry_after)
 
     def _ended(self, answer: _Answer, received: bool) -> None:
