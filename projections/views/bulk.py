@@ -65,11 +65,12 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Row], raw: Collec
     conn.exec_driver_sql(f"INSERT INTO {name} ({', '.join(quoted)}) VALUES ({marks})", values)
 
 
-def update_rows(conn: Connection, table: Table, rows: Sequence[Row], key: str = "id") -> None:
-    """UPDATE every row's other columns, found by its `key` column."""
+def update_rows(conn: Connection, table: Table, rows: Sequence[Row], key: str = "id",
+                only: Sequence[str] | None = None) -> None:
+    """UPDATE every row's other columns (or those named in `only`), found by its `key` column."""
     if not rows:
         return
-    columns = [c for c in table.columns if c.name != key] + [table.c[key]]
+    columns = [c for c in table.columns if c.name != key and (only is None or c.name in only)] + [table.c[key]]
     names = [c.name for c in columns]
     values = _tuples(rows, names, _processors(conn, columns, ()))
     name, quoted = _quoted(conn, table, names)

@@ -52,3 +52,24 @@ def test_rows_inserted_and_updated_by_the_driver_read_back_as_written(read_model
         assert stored == expected
     finally:
         tables.metadata.drop_all(engine, tables=[tables.volunteer_roster, tables.audit_log])
+
+
+def test_an_update_of_some_columns_writes_those_alone_and_the_last_row_of_a_key(read_model) -> None:  # type: ignore[no-untyped-def]
+    """A key given twice (the last row wins) and columns left out of `only` left as they were."""
+    tables = build_tables("bulk_")
+    engine, roster = read_model.engine, tables.volunteer_roster
+    count = 20
+    try:
+        tables.metadata.create_all(engine, tables=[roster])
+        with write_connection(engine) as conn, conn.begin():
+            insert_rows(conn, roster, [volunteer(n) for n in range(count)])
+            update_rows(conn, roster, [{"id": f"v-{n:04d}", "completed_orders": -n, "available": True,
+                                        "name": "not written"} for n in [*range(count), 7]] +
+                        [{"id": "v-0007", "completed_orders": 70, "available": False}],
+                        only=("completed_orders", "available"))
+        with engine.connect() as conn:
+            stored = {r["id"]: dict(r) for r in conn.execute(select(roster)).mappings()}
+        assert stored == {f"v-{n:04d}": volunteer(n, completed_orders=-n, available=True) for n in range(count)} | {
+            "v-0007": volunteer(7, completed_orders=70, available=False)}
+    finally:
+        tables.metadata.drop_all(engine, tables=[roster])
