@@ -9,7 +9,7 @@ import pytest
 from application.settings import Settings
 from application.persistence.store import StoreLocation
 from interfaces.bootstrap import application
-from interfaces.workers.wakeup import IntervalPause, NotificationPause, StopFlag, pause_for
+from interfaces.workers.wakeup import GATHER_SECONDS, IntervalPause, NotificationPause, StopFlag, pause_for
 from tests.interfaces.web.world import POST, RESIDENT
 
 
@@ -47,11 +47,13 @@ class FakeListener:
 
     def __init__(self, time: FakeTime, pending: int = 0):
         self.time, self.pending, self.executed, self.closed = time, pending, [], False
+        self.waits: list[float] = []
 
     def execute(self, statement: object) -> None:
         self.executed.append(statement)
 
     def notifies(self, *, timeout: float, stop_after: int | None = None) -> list[str]:
+        self.waits.append(timeout)
         if not self.pending:
             self.time.now += timeout
             return []
@@ -69,6 +71,7 @@ def test_a_notification_pause_listens_first_and_returns_on_a_notification() -> N
     pause = NotificationPause(lambda: listener, "civicflow_events", StopFlag(), time.clock)
     assert len(listener.executed) == 1  # LISTEN, before any pass
     assert pause(10.0) is True and listener.pending == 0  # one wake for the burst
+    assert listener.waits[-1] == GATHER_SECONDS  # after the first, it gathered what came within the window
     assert pause(10.0) is False and time.now == pytest.approx(10.0)  # nothing new: the fallback interval
 
 
