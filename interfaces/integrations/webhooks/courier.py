@@ -158,8 +158,8 @@ class Courier:
         with write_connection(self.engine) as conn, conn.begin():
             if conn.dialect.name == "postgresql":  # not waiting for the disk: only a database crash loses an
                 conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")  # outcome, and that one is resent
-            update_rows(conn, self.t.deliveries, outcomes, only=OUTCOME_COLUMNS)  # Core's executemany: a third
-        outcomes.clear()  # of the worker's time went to its parameter processing
+            update_rows(conn, self.t.deliveries, outcomes, only=OUTCOME_COLUMNS)  # through the driver: Core's
+        outcomes.clear()  # executemany processed every parameter of every row in Python
 
     def _disable(self, subscription_id: str, reason: str) -> None:
         with write_connection(self.engine) as conn, conn.begin():

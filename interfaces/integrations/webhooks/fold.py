@@ -74,8 +74,8 @@ class Fold:
         return len(rows)
 
     def _flush_deliveries(self, conn: Connection) -> None:
-        insert_rows(conn, self.t.deliveries, self._deliveries)  # through the driver (COPY on PostgreSQL): Core's
-        self._deliveries = []  # executemany spent more than the inserting itself on each row's parameters
+        insert_rows(conn, self.t.deliveries, self._deliveries)  # through the driver (COPY on PostgreSQL for a
+        self._deliveries = []  # large page), not Core's executemany, which processes each row's parameters
 
     def _order(self, event: Any) -> dict[str, Any] | None:
         order_id = str(event.originator_id)

@@ -133,7 +133,7 @@ def test_the_pdf_renders_in_chinese_with_the_serial_and_the_totals(world: World,
     pdf = output / "certificate.pdf"
     pdf.write_bytes(response.data)
     subprocess.run([pdftoppm, "-png", "-r", "80", "-singlefile", str(pdf), str(output / "certificate")], check=True)
-    assert (output / "certificate.png").stat().st_size > 10_000
+    assert (output / "certificate.png").stat().st_size > 10_000, "no text drawn: poppler-data (CJK font map) missing?"
     text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     assert serial in text
     assert "志愿服务记录证明" in text and "共 2 项服务，60 分钟（1.0 小时）" in text
