@@ -28,6 +28,7 @@ class Outbox:
         self.engine, self.t, self.recorder, self.mapper, self.fold = engine, tables, recorder, mapper, fold
         self.clock, self.courier = clock, courier
         self._seen: int | None = None  # the position this outbox last read up to
+        self.page_size = PAGE_SIZE
 
     def create(self) -> None:
         """The tables and the position row, if missing; serialised, so processes may start side by side."""
@@ -46,13 +47,17 @@ class Outbox:
     # --- enqueueing --------------------------------------------------------------------------------
 
     def enqueue(self) -> int:
-        """Enqueue every event beyond the position; returns how many deliveries were made. It reads on from the
-        position it last saw (a pass calls it every few milliseconds): pages another worker enqueued meanwhile are
-        skipped under the position's lock, as ever."""
+        """Enqueue the events beyond the position, up to the head as the last page read found it; returns how
+        many deliveries were made. It reads on from the position it last saw (a pass calls it every few
+        milliseconds): pages another worker enqueued meanwhile are skipped under the position's lock, as ever.
+        A page short of `page_size` ends it: chasing what commits meanwhile made a page of an event or two per
+        transaction under load, and held up the deliveries waiting for this thread to hand them out."""
         made, position = 0, self._seen if self._seen is not None else self.position()
-        while page := self.recorder.select_notifications(position, PAGE_SIZE, inclusive_of_start=False):
+        while page := self.recorder.select_notifications(position, self.page_size, inclusive_of_start=False):
             done, position = self._enqueue_page(page)
             made += done
+            if len(page) < self.page_size:
+                break
         self._seen = position
         return made
 

@@ -47,6 +47,40 @@ def test_repeated_passes_enqueue_each_event_once(system: System, delivery: Webho
     assert len(receiver.received) == 2 and delivery.lag()["behind"] == 0
 
 
+class CommitsWhileReading:
+    """The outbox's recorder, with a command committed right after each of its first few reads: what a busy
+    district does (an outbox chasing the head would read on and enqueue them all)."""
+
+    def __init__(self, system: System, commits: int = 5):
+        self.system, self.recorder, self.commits = system, system.app.recorder, commits
+
+    def select_notifications(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        page = self.recorder.select_notifications(*args, **kwargs)
+        if self.commits > 0:
+            self.commits -= 1
+            place(self.system)
+        return page
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.recorder, name)
+
+
+def test_an_enqueue_stops_at_the_head_it_read_and_a_backlog_is_read_whole(system: System,
+                                                                         delivery: WebhookDelivery) -> None:
+    subscribe(system)
+    outbox = delivery.outbox
+    outbox.enqueue()
+    place(system)
+    outbox.recorder = CommitsWhileReading(system)
+    assert outbox.enqueue() == 1  # not chasing each commit made meanwhile: a page of one event per transaction
+    assert outbox.enqueue() == 1 and outbox.lag()["behind"] > 0  # the one committed during the last read waits
+    outbox.recorder = system.app.recorder
+    for _ in range(3):
+        place(system)
+    outbox.page_size = 2  # full pages go on: a backlog is enqueued in one call
+    assert outbox.enqueue() == 1 + 3 and outbox.lag()["behind"] == 0
+
+
 def test_a_second_outbox_on_the_same_store_enqueues_nothing_again(system: System, delivery: WebhookDelivery,
                                                                   receiver: FakeReceiver) -> None:
     subscribe(system)
