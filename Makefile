@@ -24,8 +24,9 @@ $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
 run: $(VENV)/.installed-run
 	$(BIN)/civicflow serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
+# On every core (pytest-xdist), each worker taking the next test as it finishes one; `PYTEST_ARGS='-n 0'` runs serially.
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/lint-imports

@@ -3,6 +3,7 @@ survives the server dropping it, and destroyed for good."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 
 import psycopg
@@ -25,13 +26,15 @@ def test_two_key_stores_on_one_store_share_each_key_and_its_destruction(settings
 
 
 @pytest.mark.postgres
-def test_a_read_on_a_connection_the_server_dropped_is_made_again_on_a_new_one(postgres_url, tmp_path):
+def test_a_read_on_a_connection_the_server_dropped_is_made_again_on_a_new_one(postgres_url, tmp_path, monkeypatch):
+    name = f"civicflow-test-keys-{os.getpid()}-{tmp_path.name}"[:60]  # only this test's connections are dropped
+    monkeypatch.setenv("PGAPPNAME", name)
     keys = KeyStore.open(Settings(database_url=postgres_url, var_dir=tmp_path).store)
     key = keys.key_for("b" * 32, AT)
     assert keys.key("b" * 32) == key  # the reader's connection is open now
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:  # as a server restart would
-        dropped = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
-                                "AND query LIKE %s", ("%resident_keys%",)).fetchall()
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, application_name="test-admin") as admin:  # a restart
+        dropped = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s "
+                                "AND query LIKE %s", (name, "%resident_keys%")).fetchall()
     assert dropped
     assert keys.key("b" * 32) == key
     keys.close()

@@ -8,6 +8,7 @@ CI=true, where they fail. The live server serves the same `web` app (a fresh SQL
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,8 +54,10 @@ def compiled_catalogues() -> None:
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             with po.open("rb") as source:
                 catalogue = read_po(source)
-            with mo.open("wb") as target:
+            written = mo.with_name(f"{mo.name}.{os.getpid()}")  # then renamed: another test worker may be reading
+            with written.open("wb") as target:
                 write_mo(target, catalogue)
+            os.replace(written, mo)
 
 
 @pytest.fixture
