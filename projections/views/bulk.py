@@ -68,15 +68,38 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Row], raw: Collec
 def update_rows(conn: Connection, table: Table, rows: Sequence[Row], key: str = "id",
                 only: Sequence[str] | None = None) -> None:
     """UPDATE every row's other columns (or those named in `only`), found by its `key` column."""
-    if not rows:
-        return
-    columns = [c for c in table.columns if c.name != key and (only is None or c.name in only)] + [table.c[key]]
-    names = [c.name for c in columns]
-    values = _tuples(rows, names, _processors(conn, columns, ()))
-    name, quoted = _quoted(conn, table, names)
+    if rows:
+        conn.exec_driver_sql(*update_statement(conn, table, rows, key, only))
+
+
+def update_statement(conn: Connection, table: Table, rows: Sequence[Row], key: str = "id",
+                     only: Sequence[str] | None = None) -> tuple[str, list[Any]]:
+    """update_rows' statement in the driver's paramstyle, and its parameters: one tuple per row."""
+    columns, values, name, quoted = _updated(conn, table, rows, key, only)
     mark = _marker(conn)
     assignments = ", ".join(f"{q} = {mark}" for q in quoted[:-1])
-    conn.exec_driver_sql(f"UPDATE {name} SET {assignments} WHERE {quoted[-1]} = {mark}", values)
+    return f"UPDATE {name} SET {assignments} WHERE {quoted[-1]} = {mark}", values
+
+
+def update_from_arrays(conn: Connection, table: Table, rows: Sequence[Row], key: str = "id",
+                       only: Sequence[str] | None = None) -> tuple[str, tuple[list[Any], ...]]:
+    """PostgreSQL: update_rows as one statement, `UPDATE … FROM unnest(<one array per column>)`, and its
+    parameters: the server parses and plans it once (an executemany is a statement per row), and its text is the
+    same for any number of rows (so the driver prepares it once, and does not parse a long text each time)."""
+    rows = list({row[key]: row for row in rows}.values())  # a key given twice: its last row, as update_rows
+    columns, values, name, quoted = _updated(conn, table, rows, key, only)
+    arrays = ", ".join(f"%s::{c.type.compile(conn.dialect)}[]" for c in columns)
+    assignments = ", ".join(f"{q} = v.{q}" for q in quoted[:-1])
+    return (f"UPDATE {name} AS t SET {assignments} FROM unnest({arrays}) AS v ({', '.join(quoted)}) "
+            f"WHERE t.{quoted[-1]} = v.{quoted[-1]}", tuple(list(column) for column in zip(*values)))
+
+
+def _updated(conn: Connection, table: Table, rows: Sequence[Row], key: str,
+             only: Sequence[str] | None) -> tuple[list[Column[Any]], list[Any], str, list[str]]:
+    """The columns an update sets (the key last), each row's values for them, the quoted table and names."""
+    columns = [c for c in table.columns if c.name != key and (only is None or c.name in only)] + [table.c[key]]
+    names = [c.name for c in columns]
+    return columns, _tuples(rows, names, _processors(conn, columns, ())), *_quoted(conn, table, names)
 
 
 def _copy(conn: Connection, statement: str, values: list[Any]) -> None:

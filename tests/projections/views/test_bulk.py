@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from hypothesis import given, settings, strategies as st
 from sqlalchemy import DateTime, select, text
 from sqlalchemy.dialects import sqlite
 
-from projections.views.bulk import COPY_FROM, insert_rows, update_rows
+from application.settings import Settings
+from interfaces.bootstrap import application, open_read_model
+from projections.views.bulk import COPY_FROM, insert_rows, update_from_arrays, update_rows
 from projections.views.db import UTCDateTime, write_connection
 from projections.views.tables import build_tables
 
@@ -73,3 +76,31 @@ def test_an_update_of_some_columns_writes_those_alone_and_the_last_row_of_a_key(
             "v-0007": volunteer(7, completed_orders=70, available=False)}
     finally:
         tables.metadata.drop_all(engine, tables=[roster])
+
+
+@pytest.mark.postgres
+def test_one_update_from_arrays_writes_what_update_rows_writes(postgres_url, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL's one-statement update: JSON, booleans, integers; a key given twice; `only`. (Timestamps and NULLs:
+    the webhook outbox writes its outcomes so, tested in tests/interfaces/integrations.)"""
+    app = application(Settings(database_url=postgres_url, var_dir=tmp_path), clock=clock)
+    model = open_read_model(app)
+    tables = build_tables("bulk_")
+    engine, roster = model.engine, tables.volunteer_roster
+    changes = [{"id": f"v-{n:04d}", "skills": ["health", f"s{n}"], "available": n % 3 == 0,
+                "version": n + 2, "name": "not written", "completed_orders": n} for n in [*range(5), 3]]
+    changes[-1] = {**changes[-1], "version": 99}  # the last row of v-0003 wins
+    try:
+        tables.metadata.create_all(engine, tables=[roster])
+        with write_connection(engine) as conn, conn.begin():
+            insert_rows(conn, roster, [volunteer(n) for n in range(6)])
+            conn.exec_driver_sql(*update_from_arrays(conn, roster, changes, only=("skills", "available", "version")))
+        with engine.connect() as conn:
+            stored = {r["id"]: dict(r) for r in conn.execute(select(roster)).mappings()}
+        expected = {f"v-{n:04d}": volunteer(n) for n in range(6)}
+        for change in changes:
+            expected[change["id"]].update({k: change[k] for k in ("skills", "available", "version")})
+        assert stored == expected and stored["v-0003"]["version"] == 99 and stored["v-0005"] == volunteer(5)
+    finally:
+        tables.metadata.drop_all(engine, tables=[roster])
+        model.close()
+        app.close()
