@@ -297,8 +297,8 @@ def main() -> None:
             for tree in trees:
                 result = one_run(base, args.rate, seconds, args.subscriptions, args.worker_arg, tree, args.clients)
                 (before if tree else runs).append(result)
-                emit({"bench": "webhooks", "run": number, "code": tree or "this tree", "clients": args.clients, **result,
-                      "load_average": os.getloadavg()[0], **store_facts(base)})
+                emit({"bench": "webhooks", "run": number, "code": tree or "this tree", "clients": args.clients,
+                      **result, "load_average": os.getloadavg()[0], **store_facts(base)})
         if before:
             emit({"bench": "webhooks", "summary": "a/b", "compare_tree": args.compare_tree, "ratio": round(median(
                 [a["webhooks_p99_ms"] / b["webhooks_p99_ms"] for a, b in zip(runs, before)]), 3),

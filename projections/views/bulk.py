@@ -68,17 +68,12 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Row], raw: Collec
 def update_rows(conn: Connection, table: Table, rows: Sequence[Row], key: str = "id",
                 only: Sequence[str] | None = None) -> None:
     """UPDATE every row's other columns (or those named in `only`), found by its `key` column."""
-    if rows:
-        conn.exec_driver_sql(*update_statement(conn, table, rows, key, only))
-
-
-def update_statement(conn: Connection, table: Table, rows: Sequence[Row], key: str = "id",
-                     only: Sequence[str] | None = None) -> tuple[str, list[Any]]:
-    """update_rows' statement in the driver's paramstyle, and its parameters: one tuple per row."""
-    columns, values, name, quoted = _updated(conn, table, rows, key, only)
+    if not rows:
+        return
+    _, values, name, quoted = _updated(conn, table, rows, key, only)
     mark = _marker(conn)
     assignments = ", ".join(f"{q} = {mark}" for q in quoted[:-1])
-    return f"UPDATE {name} SET {assignments} WHERE {quoted[-1]} = {mark}", values
+    conn.exec_driver_sql(f"UPDATE {name} SET {assignments} WHERE {quoted[-1]} = {mark}", values)
 
 
 def update_from_arrays(conn: Connection, table: Table, rows: Sequence[Row], key: str = "id",

@@ -173,7 +173,8 @@ class Courier:
             try:
                 driver.autocommit = True  # type: ignore[union-attr]  # the transaction is the pipeline's own
                 with driver.pipeline(), driver.cursor() as cursor:  # type: ignore[union-attr]
-                    for sql, parameters in (("BEGIN", None), (OFF_THE_DISK, None), (statement, values), ("COMMIT", None)):
+                    for sql, parameters in (("BEGIN", None), (OFF_THE_DISK, None), (statement, values),
+                                            ("COMMIT", None)):
                         cursor.execute(sql, parameters)
                 driver.autocommit = False  # type: ignore[union-attr]
             except BaseException:
