@@ -1,7 +1,8 @@
 """Delivering what is due (DESIGN §16): subscriptions side by side on a few threads, a batch of each at a time, each
 one's deliveries one at a time in position order — the oldest pending delivery of a subscription blocks those after
-it until it is delivered or has failed; a subscription is never in two batches at once. Outcomes are written a few at a time (WRITE_EVERY), so a worker killed mid-pass resends at most
-those few, with the same webhook-ids: at least once."""
+it until it is delivered or has failed; a subscription is never in two batches at once. Outcomes are written a few
+at a time (WRITE_EVERY), so a worker killed mid-pass resends at most those few, with the same webhook-ids: at least
+once."""
 
 from __future__ import annotations
 
@@ -54,8 +55,8 @@ class Courier:
     def deliver_due(self, enqueue: Callable[[], int] = lambda: 0) -> dict[str, int]:
         """Attempt every delivery due: the subscriptions side by side, a batch of each at a time. While they are
         being sent, `enqueue` folds what the log holds by now (every TICK_SECONDS, or as a batch ends), and what it
-        makes is sent in this same pass — for PASS_SECONDS at most, so that a pass ends, and the loop beats, under
-        any load. How many were delivered, failed for good, will be retried, disabled."""
+        makes is sent in this same pass — for PASS at most, so that a pass ends, and the loop beats, under any
+        load. How many were delivered, failed for good, will be retried, disabled."""
         total: Counter[str] = Counter()
         ends, running, blocked, enqueues = self.clock.now() + PASS, {}, set(), 0
         ready = {s["id"]: s for s in self._waiting()}

@@ -7,7 +7,11 @@ from collections import Counter
 from datetime import timedelta
 from uuid import UUID
 
+import psycopg
 import pytest
+from psycopg.pq import TransactionStatus
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from application.persistence.clock import ManualClock
 from domain.webhook import WebhookSubscription
@@ -101,6 +105,53 @@ def test_a_crash_while_sending_loses_nothing_and_enqueues_nothing_twice(system: 
     assert again["enqueued"] == 0 and again["delivered"] == 1
     first, second = receiver.received
     assert first.headers["webhook-id"] == second.headers["webhook-id"] and first.body == second.body
+
+
+REFUSE_DELIVERED = {  # a trigger that fails the write of a delivered outcome, as a lost connection or a full disk
+    "sqlite": ["CREATE TRIGGER refuse_delivered BEFORE UPDATE ON webhook_deliveries WHEN NEW.status = 'delivered' "
+               "BEGIN SELECT RAISE(ABORT, 'refused'); END"],
+    "postgresql": ["CREATE FUNCTION refuse_delivered() RETURNS trigger LANGUAGE plpgsql AS "
+                   "$$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+                   "CREATE TRIGGER refuse_delivered BEFORE UPDATE ON webhook_deliveries FOR EACH ROW "
+                   "WHEN (NEW.status = 'delivered') EXECUTE FUNCTION refuse_delivered()"]}
+
+
+def test_an_outcome_that_cannot_be_written_is_sent_again_with_the_same_id(system: System, delivery: WebhookDelivery,
+                                                                          receiver: FakeReceiver) -> None:
+    """The pass fails and marks nothing delivered; once the store takes writes again, the next pass (on a pool
+    connection in a working state) resends the delivery with its webhook-id: at least once, nothing lost."""
+    subscribe(system)
+    place(system)
+    engine = system.read_model.engine
+    with engine.begin() as conn:
+        for statement in REFUSE_DELIVERED[engine.dialect.name]:
+            conn.exec_driver_sql(statement)
+    with pytest.raises((DBAPIError, psycopg.Error), match="refused"):  # SQLite through Core; PostgreSQL's pipeline
+        delivery.one_pass()
+    assert delivery.lag()["pending"] == 1 and len(receiver.received) == 1 and every_pooled_one_is_transactional(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER refuse_delivered" + (" ON webhook_deliveries" * (conn.dialect.name
+                                                                                           == "postgresql")))
+    again = delivery.one_pass()
+    assert again["delivered"] == 1 and delivery.lag()["pending"] == 0
+    first, second = receiver.received
+    assert first.headers["webhook-id"] == second.headers["webhook-id"] and first.body == second.body
+
+
+def every_pooled_one_is_transactional(engine: Engine) -> bool:
+    """Each connection the pool holds runs a statement inside a transaction (none was put back autocommitting, as
+    PostgreSQL's one-trip outcome write sets its connection while it runs)."""
+    if engine.dialect.name != "postgresql":
+        return True
+    held = [engine.connect() for _ in range(engine.pool.checkedin())]  # type: ignore[attr-defined]
+    try:
+        for conn in held:
+            conn.exec_driver_sql("SELECT 1")
+        return all(c.connection.driver_connection.info.transaction_status == TransactionStatus.INTRANS  # type: ignore
+                   for c in held)
+    finally:
+        for conn in held:
+            conn.close()
 
 
 def test_the_retry_schedule_then_failure(system: System, delivery: WebhookDelivery, receiver: FakeReceiver,
