@@ -13,7 +13,9 @@ this process saw it answered); the projections' lag is the first sample (every 5
 position covering the command, minus the same commit time. The first second is warm-up and left out of the lags
 (its deliveries still count). Every delivery must arrive (delivered == expected); signatures of a sample are
 verified with the `standardwebhooks` package. Reported: p50/p99/max per run and the medians; the ratio is
-webhooks p99 ÷ projections p99 (the median of the per-run ratios).
+webhooks p99 ÷ projections p99 (the median of the per-run ratios). Also the CPU the worker's loop processes spent
+(both loops, from /proc, between the warm-up order's arrival and the last delivery) per delivery: a figure that
+moves less with the machine's other load than the lag does.
 
 Run: .venv/bin/python bench/bench_webhooks.py [--quick] [--rate 200] [--seconds 20] [--subscriptions 10]
      [--clients 4] [--database-url URL] [--compare-tree DIR]
@@ -194,6 +196,13 @@ def placings(app: Any, order_ids: set[str]) -> dict[str, int]:
     return found
 
 
+def loops_cpu(parent: int) -> float:
+    """CPU seconds (user + system) spent so far by the loop processes `civicflow workers` started (Linux /proc)."""
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    stats = [Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split() for pid in children]
+    return sum(int(stat[11]) + int(stat[12]) for stat in stats) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_for(condition: Any, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -221,7 +230,8 @@ def one_run(base: str, rate: float, seconds: float, subscriptions: int, extra: l
         var_dir = Path(tempfile.mkdtemp(prefix="civicflow-webhooks-var-"))
         use_audit_key(var_dir)
         receiver = Receiver()
-        env = {**store_env(url, var_dir), "CIVICFLOW_WEBHOOKS_ALLOW_PRIVATE": "1", **({"PYTHONPATH": tree} if tree else {})}
+        env = {**store_env(url, var_dir), "CIVICFLOW_WEBHOOKS_ALLOW_PRIVATE": "1",
+               **({"PYTHONPATH": tree} if tree else {})}
         worker = None
         try:
             with bootstrap(Settings(database_url=url, var_dir=var_dir, webhooks_allow_private=True)) as system:
@@ -231,6 +241,7 @@ def one_run(base: str, rate: float, seconds: float, subscriptions: int, extra: l
                                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 drive(app, 1, 1)  # one order, to see the worker deliver before the clock starts
                 wait_for(lambda: receiver.ask("count") >= subscriptions, 120, "the worker to start")
+                warmed = loops_cpu(worker.pid)
                 sampler = PositionSampler(system)
                 sampler.start()
                 began = time.perf_counter()
@@ -241,6 +252,7 @@ def one_run(base: str, rate: float, seconds: float, subscriptions: int, extra: l
                 wait_for(lambda: first_reached(sampler.samples, commands[-1][1]) is not None, 60, "the views")
                 sampler.running = False
                 sampler.join()
+                spent = loops_cpu(worker.pid) - warmed
             arrivals, samples = receiver.ask("dump")
         finally:
             if worker is not None:
@@ -249,7 +261,8 @@ def one_run(base: str, rate: float, seconds: float, subscriptions: int, extra: l
             receiver.stop()
             shutil.rmtree(var_dir, ignore_errors=True)
     return measure(commands, arrivals, sampler.samples, expected, achieved) | {
-        "signatures_verified": verified(samples, secrets)}
+        "signatures_verified": verified(samples, secrets), "loops_cpu_seconds": round(spent, 2),
+        "loops_cpu_us_per_delivery": round(spent / expected * 1e6, 1)}
 
 
 def measure(commands: list[tuple[float, int]], arrivals: list[tuple[str, str, int, float]],
@@ -304,8 +317,11 @@ def main() -> None:
                 [a["webhooks_p99_ms"] / b["webhooks_p99_ms"] for a, b in zip(runs, before)]), 3),
                 "ratio_is": "webhooks p99 this tree / the compared tree's (paired runs)",
                 "before_webhooks_p99_ms": median([b["webhooks_p99_ms"] for b in before]),
-                "after_webhooks_p99_ms": median([a["webhooks_p99_ms"] for a in runs])})
-        keys = [key for key in runs[0] if key.endswith("_ms") or key == "achieved_rate"]
+                "after_webhooks_p99_ms": median([a["webhooks_p99_ms"] for a in runs]),
+                "cpu_ratio": round(median([a["loops_cpu_us_per_delivery"] / b["loops_cpu_us_per_delivery"]
+                                           for a, b in zip(runs, before)]), 3),
+                "cpu_ratio_is": "the loop processes' CPU per delivery, this tree / the compared tree's (paired runs)"})
+        keys = [key for key in runs[0] if key.endswith("_ms") or key in ("achieved_rate", "loops_cpu_us_per_delivery")]
         emit({"bench": "webhooks", "summary": True, "rate": args.rate, "seconds": seconds, "clients": args.clients,
               "subscriptions": args.subscriptions, "runs": args.runs, "worker_args": args.worker_arg,
               **{key: median([r[key] for r in runs]) for key in keys},
