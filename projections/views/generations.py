@@ -70,6 +70,10 @@ class NextGeneration:
                     conn.execute(CreateTable(table))
         self.runner.register_positions()
 
+    def discard(self) -> None:
+        """Drop the next generation's tables: a rebuild given up (the live views are not touched)."""
+        self._drop(self.tables.views())
+
     def fold(self, on_page: Callable[[int], None] | None = None) -> int:
         return self.runner.catch_up(on_page=on_page)
 
