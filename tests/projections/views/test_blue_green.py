@@ -127,6 +127,20 @@ def test_restart_starts_over_from_position_0(app, clock, read_model):
     assert starts[0] == 1 and read_model.rebuild_progress() is None
 
 
+def test_a_discarded_generation_leaves_no_tables_and_the_live_views_as_they_were(app, clock, read_model, fresh_fold):
+    district_day(app, clock)
+    read_model.catch_up()
+    given_up = small_pages(read_model.next_generation(views=["audit_log"]))
+    given_up.start()
+    given_up.fold()
+    assert read_model.rebuild_progress() is not None
+    given_up.discard()
+    assert read_model.rebuild_progress() is None and leftover_tables(read_model) == []
+    fresh = fresh_fold()
+    assert view_differences(read_model, fresh) == []
+    fresh.close()
+
+
 def test_rebuilds_keep_every_signed_checkpoint_and_sign_the_new_chain(app, clock, read_model):
     district_day(app, clock)
     read_model.catch_up()
