@@ -63,7 +63,7 @@ class NextGeneration:
         way (it is resumed); `restart`, or tables of another shape (an older version's), start over."""
         self._drop(build_tables(OLD).views())  # what a crash right after a switch left behind
         if restart or not self._same_shape():
-            self._drop(self.tables.views())
+            self.discard()
         with self._ddl() as conn:
             for table in self.tables.views():
                 if not inspect(conn).has_table(table.name):
